@@ -1,0 +1,9 @@
+"""Subcommands of ``plm-desktop``.
+
+Each module here defines ``register(subparsers)``, which adds its parser and sets
+``run=<function(args) -> int>`` as a default. Modules import their engine parts inside
+``run`` so that ``plm-desktop --version`` and the window start stay fast.
+"""
+
+# Order is the order of ``plm-desktop --help``.
+COMMAND_MODULES: list[str] = []
