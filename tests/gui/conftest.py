@@ -1,0 +1,52 @@
+"""Fixtures for the window's tests: a main window on a temporary database.
+
+``window`` runs tasks inline (results arrive before the call returns);
+``make_window(inline=False)`` uses the real thread pools, for tests about
+responsiveness, progress and cancel.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+def _make_window(qtbot, inline: bool, pages=None):
+    from plm_desktop.gui.app import ensure_application
+    from plm_desktop.gui.context import AppContext
+    from plm_desktop.gui.errors import ErrorReporter
+    from plm_desktop.gui.main_window import MainWindow
+    from plm_desktop.gui.tasks import TaskRunner
+
+    ensure_application()
+    errors = ErrorReporter()
+    tasks = TaskRunner(inline=inline)
+    ctx = AppContext(tasks=tasks, errors=errors)
+    window = MainWindow(ctx, pages=pages)
+    qtbot.addWidget(window)
+    return window
+
+
+@pytest.fixture
+def make_window(qtbot):
+    """Build a window: ``make_window(inline=True, pages=None)``; closed after the test."""
+    made = []
+
+    def make(inline: bool = True, pages=None):
+        window = _make_window(qtbot, inline, pages)
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.ctx.tasks.shutdown()
+
+
+@pytest.fixture
+def window(make_window, db_path: Path, qtbot):
+    """The real window, inline tasks, opened on the test's empty database."""
+    win = make_window(inline=True)
+    win.show()
+    win.open_database_file(db_path)
+    return win
