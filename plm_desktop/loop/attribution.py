@@ -39,10 +39,10 @@ class Signup:
 
 
 def code_book(db: Database) -> CodeBook:
-    """Every referral code the sharing side handed out, mapped to its advocate."""
-    from plm_desktop.sharing import links
-
-    return CodeBook(links.referral_codes(db))
+    """Every referral code the sharing side handed out (``referral_codes``), mapped to
+    its advocate."""
+    rows = db.conn.execute("SELECT code, user_id FROM referral_codes").fetchall()
+    return CodeBook(dict(rows))
 
 
 def match_signup(book: CodeBook, row: dict[str, str | None]) -> CodeMatch | None:
