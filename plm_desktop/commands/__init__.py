@@ -7,6 +7,7 @@ Each module here defines ``register(subparsers)``, which adds its parser and set
 
 # Order is the order of ``plm-desktop --help``.
 COMMAND_MODULES: list[str] = [
+    "plm_desktop.commands.import_usage",
     "plm_desktop.commands.import_signups",
     "plm_desktop.commands.funnel",
 ]
