@@ -1,0 +1,413 @@
+"""Rendering a win card: a spec (who, what, the stat) in a brand at one size.
+
+The background (gradient, glow, the template's motif) depends only on the brand's
+colours, the theme, the template and the size, so it is built once and kept; a render
+then copies it and draws the logo and the text, which is what makes a live preview
+cheap. The same inputs always give the same pixels.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
+
+from plm_desktop.cards.brand import Brand
+from plm_desktop.cards.contrast import RGB, ensure_contrast, mix, parse_colour, to_hex
+from plm_desktop.cards.fonts import resolve_family
+from plm_desktop.cards.logo import load_logo
+from plm_desktop.cards.motifs import MotifColours, render_motif
+from plm_desktop.cards.templates import (
+    ELEMENTS,
+    MILESTONE_KINDS,
+    Box,
+    CardLayout,
+    card_layouts,
+    card_templates,
+)
+from plm_desktop.cards.textfit import FittedText, TextStyle, fit_text
+
+log = logging.getLogger(__name__)
+
+SIZES: dict[str, tuple[int, int]] = {
+    "linkedin": (1200, 627),
+    "square": (1200, 1200),
+    "portrait": (1080, 1350),
+}
+"""Card sizes by name, in pixels at 1x: where the card will be posted."""
+
+SCALES = (1, 2)
+PNG_COMPRESS_LEVEL = 1
+"""zlib level for card PNGs: level 1 is several times faster than 6 for ~10% more bytes."""
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+_THEMES = {
+    # background start, ink (main text), muted (secondary text)
+    "light": ((255, 255, 255), (17, 24, 39), (75, 85, 99)),
+    "dark": ((12, 15, 24), (248, 250, 252), (203, 213, 225)),
+}
+
+
+class CardError(ValueError):
+    """A card cannot be rendered as asked (unknown size, kind or scale)."""
+
+
+@dataclass(frozen=True)
+class CardSpec:
+    """What one card says. Every text is final: the renderer only fits and draws it.
+
+    Attributes:
+        kind: the milestone kind, which picks the template (motif, default words).
+        name: the user's full name as it should appear.
+        stat: the big number, already formatted (``"1,204"``, ``"#3"``).
+        stat_label: the words under the stat (``"tasks completed"``).
+        headline: the card's title; empty takes the template's.
+        eyebrow: the small line above the headline; empty takes the template's.
+        supporting: one line of context under the stat.
+        card_date: the date shown in the footer (the milestone's week).
+        date_prefix: words before the date (``"Week of"``).
+        user_id: whose card this is (not drawn; for file names and logs).
+    """
+
+    kind: str
+    name: str
+    stat: str
+    stat_label: str = ""
+    headline: str = ""
+    eyebrow: str = ""
+    supporting: str = ""
+    card_date: date | None = None
+    date_prefix: str = ""
+    user_id: str = ""
+
+
+@dataclass
+class RenderedCard:
+    """A rendered card and what the renderer had to change to draw it well.
+
+    Attributes:
+        image: the card, RGB.
+        adjustments: human-readable notes (colours darkened for contrast, text shrunk
+            or cut short), empty when the card is exactly as asked.
+        size: the size name; ``scale`` 1 or 2.
+        safe_box: (x, y, width, height) that all text stays inside, in image pixels.
+        text_mask: when asked for, an ``L`` image where every text pixel drawn is
+            non-zero (used to check that text stays inside ``safe_box``).
+    """
+
+    image: Image.Image
+    adjustments: list[str]
+    size: str
+    scale: int
+    safe_box: Box
+    fitted: dict[str, FittedText] = field(default_factory=dict, repr=False)
+    text_mask: Image.Image | None = field(default=None, repr=False)
+
+
+def format_date(day: date) -> str:
+    """``date(2026, 11, 30)`` as ``"30 November 2026"`` (fixed English, any locale)."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _scaled(box: Box, scale: int) -> Box:
+    return tuple(v * scale for v in box)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class _Background:
+    image: Image.Image
+    column_colours: tuple[RGB, ...]
+    header_colours: tuple[RGB, ...]
+    footer_colours: tuple[RGB, ...]
+
+
+def _sample_colours(image: Image.Image, box: Box) -> tuple[RGB, ...]:
+    """The colours under ``box``, averaged over small blocks (for contrast checks)."""
+    x, y, w, h = box
+    crop = image.crop((x, y, x + w, y + h)).resize((24, 12), Image.Resampling.BOX)
+    return tuple(sorted(colour for _count, colour in crop.getcolors(24 * 12)))
+
+
+@lru_cache(maxsize=48)
+def _background(
+    kind: str, size: str, scale: int, theme: str, primary: RGB, secondary: RGB
+) -> _Background:
+    layout = card_layouts()[size]
+    width, height = layout.width * scale, layout.height * scale
+    start, ink, _muted = _THEMES[theme]
+    end = mix(start, primary, 0.10 if theme == "light" else 0.16)
+
+    # Gradient and glow are smooth, so they are made at an eighth of the size and scaled
+    # up: the same look for a fraction of the work.
+    small = (max(2, width // 8), max(2, height // 8))
+    vertical = Image.linear_gradient("L").resize(small, Image.Resampling.BILINEAR)
+    horizontal = vertical.transpose(Image.Transpose.ROTATE_90).resize(small)
+    ramp = ImageChops.add(vertical, ImageChops.invert(horizontal), scale=2.0)
+    base = Image.composite(Image.new("RGB", small, end), Image.new("RGB", small, start), ramp)
+
+    mx, my, mw, mh = layout.motif
+    glow = Image.new("L", small, 0)
+    cx, cy = (mx + mw / 2) * scale / 8, (my + mh / 2) * scale / 8
+    radius = max(mw, mh) * scale / 8 * 0.55
+    ImageDraw.Draw(glow).ellipse((cx - radius, cy - radius, cx + radius, cy + radius), fill=90)
+    glow = glow.filter(ImageFilter.GaussianBlur(radius * 0.45))
+    tint = mix(start, secondary, 0.35 if theme == "light" else 0.4)
+    base = Image.composite(Image.new("RGB", small, tint), base, glow)
+    image = base.resize((width, height), Image.Resampling.BICUBIC)
+
+    template = card_templates()[kind]
+    colours = MotifColours(primary, secondary, start, ink)
+    if template.motif == "seal":
+        _draw_frame(image, layout, scale, colours)
+    motif_box = _scaled(layout.motif, scale)
+    motif = render_motif(
+        template.motif, (motif_box[2], motif_box[3]), colours, supersample=4 - scale
+    )
+    image.paste(motif, (motif_box[0], motif_box[1]), motif)
+
+    return _Background(
+        image,
+        _sample_colours(image, _scaled(layout.column, scale)),
+        _sample_colours(image, _scaled(layout.header, scale)),
+        _sample_colours(image, _scaled(layout.footer, scale)),
+    )
+
+
+def _draw_frame(image: Image.Image, layout: CardLayout, scale: int, c: MotifColours) -> None:
+    """The certificate's double border, in the margin outside the safe box."""
+    draw = ImageDraw.Draw(image)
+    m = layout.safe_margin * scale
+    w, h = image.size
+    outer, inner = round(m * 0.3), round(m * 0.55)
+    draw.rectangle(
+        (outer, outer, w - outer - 1, h - outer - 1), outline=c.primary, width=max(2, scale * 3)
+    )
+    draw.rectangle(
+        (inner, inner, w - inner - 1, h - inner - 1), outline=c.secondary, width=max(1, scale)
+    )
+
+
+@lru_cache(maxsize=16)
+def _logo_image(logo_png: bytes, box_w: int, box_h: int) -> Image.Image:
+    logo = load_logo(logo_png, source="brand logo")
+    logo.thumbnail((box_w, box_h), Image.Resampling.LANCZOS)
+    return logo
+
+
+class _Painter:
+    """Draws fitted text onto the card and, when asked, onto a text mask too."""
+
+    def __init__(self, image: Image.Image, with_mask: bool) -> None:
+        self.draw = ImageDraw.Draw(image)
+        self.mask = Image.new("L", image.size, 0) if with_mask else None
+        self.mask_draw = ImageDraw.Draw(self.mask) if self.mask is not None else None
+
+    def text(self, fitted: FittedText, box: Box, y: int, colour: RGB, align: str) -> None:
+        from plm_desktop.cards.fonts import load_font
+
+        x0, _y0, width, _h = box
+        baseline = y
+        for index, line in enumerate(fitted.lines):
+            baseline += line.ascent if index == 0 else fitted.gap
+            if align == "center":
+                origin = x0 + (width - line.width) // 2 - line.left
+            elif align == "right":
+                origin = x0 + width - line.width - line.left
+            else:
+                origin = x0 - line.left
+            for run in line.runs:
+                font = load_font(run.path, fitted.size)
+                at = (origin + run.x, baseline)
+                self.draw.text(at, run.text, font=font, fill=colour, anchor="ls")
+                if self.mask_draw is not None:
+                    self.mask_draw.text(at, run.text, font=font, fill=255, anchor="ls")
+
+
+def render_card(
+    spec: CardSpec,
+    brand: Brand,
+    size: str = "linkedin",
+    scale: int = 1,
+    *,
+    text_mask: bool = False,
+) -> RenderedCard:
+    """Render ``spec`` in ``brand`` at ``size`` (``linkedin``, ``square``, ``portrait``).
+
+    Args:
+        spec: what the card says.
+        brand: how it looks.
+        size: one of :data:`SIZES`.
+        scale: 1, or 2 for twice the pixels (sharper on high-density screens).
+        text_mask: also return a mask of every text pixel drawn (for checks).
+
+    Raises:
+        CardError: unknown size, kind or scale.
+        FontNotFound: the brand's font cannot be found or read.
+        LogoRejected: the brand's stored logo cannot be decoded.
+    """
+    if size not in SIZES:
+        raise CardError(f"unknown card size {size!r}; choose one of {', '.join(SIZES)}")
+    if spec.kind not in MILESTONE_KINDS:
+        raise CardError(
+            f"unknown milestone kind {spec.kind!r}; known: {', '.join(MILESTONE_KINDS)}"
+        )
+    if scale not in SCALES:
+        raise CardError(f"scale must be 1 or 2, not {scale!r}")
+
+    layout = card_layouts()[size]
+    template = card_templates()[spec.kind]
+    faces = resolve_family(brand.font)
+    primary, secondary = parse_colour(brand.primary), parse_colour(brand.secondary)
+    background = _background(spec.kind, size, scale, brand.theme, primary, secondary)
+    image = background.image.copy()
+    _start, ink, muted = _THEMES[brand.theme]
+    adjustments: list[str] = []
+
+    def colour_for(wanted: RGB, backgrounds: tuple[RGB, ...], what: str) -> RGB:
+        fix = ensure_contrast(wanted, backgrounds)
+        if fix.adjusted:
+            note = (
+                f"{what} colour {to_hex(fix.original)} has only {fix.original_ratio:.1f}:1 "
+                f"contrast on the {brand.theme} background; drawn as {to_hex(fix.colour)} "
+                f"({fix.ratio:.1f}:1) to meet WCAG AA 4.5:1"
+            )
+            if note not in adjustments:
+                adjustments.append(note)
+        return fix.colour
+
+    painter = _Painter(image, text_mask)
+    fitted: dict[str, FittedText] = {}
+
+    def fit(text: str, style: TextStyle, box: tuple[int, int], element: str) -> FittedText:
+        result = fit_text(text, faces[style.role], box, style, scale)
+        fitted[element] = result
+        if result.ellipsized:
+            adjustments.append(f"{element} too long for the {size} card: cut to {result.text!r}")
+        return result
+
+    _draw_header(image, painter, layout, scale, brand, faces, fit, colour_for, background, ink)
+    _draw_footer(painter, layout, scale, spec, brand, fit, colour_for, background, muted)
+
+    texts = {
+        "eyebrow": (spec.eyebrow or _plain(template.eyebrow, "")).upper(),
+        "headline": spec.headline or _plain(template.headline, template.name),
+        "name": spec.name,
+        "stat": spec.stat,
+        "stat_label": spec.stat_label,
+        "supporting": spec.supporting,
+    }
+    colours = {
+        "eyebrow": colour_for(secondary, background.column_colours, "secondary"),
+        "headline": colour_for(ink, background.column_colours, "text"),
+        "name": colour_for(ink, background.column_colours, "text"),
+        "stat": colour_for(primary, background.column_colours, "primary"),
+        "stat_label": colour_for(ink, background.column_colours, "text"),
+        "supporting": colour_for(muted, background.column_colours, "muted text"),
+    }
+    column = _scaled(layout.column, scale)
+    placed = []
+    for element in ELEMENTS:
+        if not texts[element].strip():
+            continue
+        el = layout.elements[element]
+        result = fit(texts[element], el.style, (column[2], el.height * scale), element)
+        if result.lines:
+            placed.append((element, result, el.gap * scale))
+    total = sum(r.height for _e, r, _g in placed) + sum(g for _e, _r, g in placed[:-1])
+    y = column[1] + max(0, (column[3] - total) // 2)
+    for element, result, gap in placed:
+        painter.text(result, column, y, colours[element], layout.align)
+        y += result.height + gap
+
+    rendered = RenderedCard(
+        image=image,
+        adjustments=adjustments,
+        size=size,
+        scale=scale,
+        safe_box=_scaled(layout.safe_box, scale),
+        fitted=fitted,
+        text_mask=painter.mask,
+    )
+    log.debug(
+        "rendered %s card (%s, %dx) with %d adjustments", spec.kind, size, scale, len(adjustments)
+    )
+    return rendered
+
+
+def _plain(text: str, fallback: str) -> str:
+    """A template's default words, unless they need data the spec does not carry."""
+    return fallback if "{" in text else text
+
+
+def _draw_header(image, painter, layout, scale, brand, faces, fit, colour_for, background, ink):
+    x, y, w, h = _scaled(layout.header, scale)
+    text_x = x
+    if brand.logo_png:
+        logo = _logo_image(brand.logo_png, layout.logo_max_width * scale, h)
+        image.paste(logo, (x, y + (h - logo.height) // 2), logo)
+        text_x = x + logo.width + 16 * scale
+    room = (x + w - text_x, h)
+    if room[0] <= 0:
+        return
+    result = fit(brand.product_name, layout.header_text, room, "product name")
+    if not result.lines:
+        return
+    top = y + (h - result.height) // 2
+    colour = colour_for(ink, background.header_colours, "text")
+    painter.text(result, (text_x, y, room[0], h), top, colour, "left")
+
+
+def _draw_footer(painter, layout, scale, spec, brand, fit, colour_for, background, muted):
+    x, y, w, h = _scaled(layout.footer, scale)
+    colour = colour_for(muted, background.footer_colours, "muted text")
+    half = (w - 24 * scale) // 2
+    if spec.card_date is not None:
+        label = " ".join(p for p in (spec.date_prefix, format_date(spec.card_date)) if p)
+        result = fit(label, layout.footer_text, (half, h), "date")
+        painter.text(result, (x, y, half, h), y + (h - result.height) // 2, colour, "left")
+    if brand.product_url:
+        shown = brand.product_url.removeprefix("https://").removeprefix("http://").rstrip("/")
+        result = fit(shown, layout.footer_text, (half, h), "product link")
+        box = (x + w - half, y, half, h)
+        painter.text(result, box, y + (h - result.height) // 2, colour, "right")
+
+
+def encode_png(
+    card: RenderedCard | Image.Image, compress_level: int = PNG_COMPRESS_LEVEL
+) -> bytes:
+    """The card as PNG bytes (no timestamps or text chunks, so equal cards give equal bytes)."""
+    image = card.image if isinstance(card, RenderedCard) else card
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=compress_level)
+    return out.getvalue()
+
+
+def save_png(card: RenderedCard, path: Path | str) -> Path:
+    """Write the card as a PNG file at ``path`` (folders created as needed)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = encode_png(card)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    log.info("saved %s card to %s (%d bytes)", card.size, path, len(data))
+    return path
