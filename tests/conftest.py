@@ -40,3 +40,5 @@ def db(db_path: Path):
     database = open_database(db_path)
     yield database
     database.close()
+
+pytest_plugins = ["tests.slack_peer", "tests.secret_service"]

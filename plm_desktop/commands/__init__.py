@@ -8,6 +8,8 @@ Each module here defines ``register(subparsers)``, which adds its parser and set
 # Order is the order of ``plm-desktop --help``.
 COMMAND_MODULES: list[str] = [
     "plm_desktop.commands.import_usage",
+    "plm_desktop.commands.send",
+    "plm_desktop.commands.slack",
     "plm_desktop.commands.import_signups",
     "plm_desktop.commands.funnel",
 ]
