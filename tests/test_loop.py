@@ -21,6 +21,7 @@ from plm_desktop.loop.outcomes import OutcomeError, outcomes_of, record_outcome,
 from plm_desktop.loop.periods import Period
 from plm_desktop.loop.program import ProgramSettings
 from plm_desktop.loop.report import NothingToReport, report_back, report_back_text
+from plm_desktop.loop.sources import card_recipients
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -48,7 +49,7 @@ def test_ladder_starts_at_badge_share_and_climbs_only_after_a_yes(users):
     waiting = ladder_state(db, "u1", now=T0 + timedelta(days=1))
     assert waiting.next_ask is None
     assert waiting.pending.ask_id == ask.ask_id
-    assert "Waiting for an answer" in waiting.reason
+    assert waiting.reason == "Asked to share the badge on 2026-11-02; waiting for the answer."
 
     record_answer(db, ask.ask_id, "yes", now=T0 + timedelta(days=2))
     climbed = ladder_state(db, "u1", now=T0 + timedelta(days=40))
@@ -258,3 +259,33 @@ def test_report_back_is_filled_from_attribution_since_the_latest_post(users):
         report_back(db, "u3")
     with pytest.raises(LookupError):
         report_back(db, "ghost")
+
+
+def test_report_back_goes_out_through_slack_and_the_outbox_once(users, slack_peer, tmp_path):
+    import httpx
+
+    from plm_desktop.loop.report import send_report_back
+    from plm_desktop.sharing.outbox import DuplicateShare, Outbox
+    from plm_desktop.sharing.slack import SlackClient
+
+    db = users
+    record_outcome(db, "u1", "posted", occurred_on=date(2026, 11, 12))
+    attribute_by_hand(db, _signup(db, "d@x.com", "2026-11-13", "demo"), "u1")
+    slack_peer.add_user("ana@example.com", "ana")
+    outbox = Outbox(db, cards_dir=tmp_path / "cards")
+    with httpx.Client(timeout=2) as http:
+        slack = SlackClient(
+            slack_peer.token, base_url=slack_peer.url, http=http, sleep=lambda seconds: None
+        )
+        report, result = send_report_back(db, "u1", slack=slack, outbox=outbox, product="Acme")
+        [message] = slack_peer.messages
+        assert message.channel == slack_peer.dm_channel_of("ana@example.com")
+        assert message.text == report.text
+        assert "your post from 12 Nov led to 1 demo request so far" in message.text
+        entry = outbox.get(result.share_id)
+        assert (entry.state, entry.milestone, entry.week) == ("sent", None, "2026-11-09")
+        with pytest.raises(DuplicateShare):
+            send_report_back(db, "u1", slack=slack, outbox=outbox)
+        assert len(slack_peer.messages) == 1
+    # A report-back is not a card: it does not count as celebrating anyone.
+    assert card_recipients(db, Period.month(2026, 11)) == {}

@@ -29,6 +29,14 @@ ASK_LABELS = {
     "referral_program": "Join the referral program",
 }
 
+# The same asks as they read inside a sentence.
+ASK_PHRASES = {
+    "badge_share": "share the badge",
+    "review": "write a review",
+    "case_study": "be a case study",
+    "referral_program": "join the referral program",
+}
+
 # One message per rung. Placeholders: {first_name}, {product}, {link} (the advocate's
 # referral link), {review_url}.
 ASK_TEMPLATES = {
@@ -175,11 +183,14 @@ def _state_from_asks(
         next_ask, reason = None, "At the top of the ladder: in the referral program."
     elif pending is not None:
         next_ask = None
-        reason = f"Waiting for an answer to {ASK_LABELS[pending.kind].lower()} ({_day(pending)})."
+        reason = (
+            f"Asked to {ASK_PHRASES[pending.kind]} on {pending.asked_at:%Y-%m-%d}; "
+            "waiting for the answer."
+        )
     elif last_of_rung is not None and last_of_rung.answer == "no":
         next_ask = None
         reason = (
-            f"Said no to {ASK_LABELS[rung].lower()} ({_day(last_of_rung)}); "
+            f"Said no when asked to {ASK_PHRASES[rung]} on {last_of_rung.asked_at:%Y-%m-%d}; "
             "nothing more to suggest until you decide to ask again."
         )
     else:
@@ -187,9 +198,9 @@ def _state_from_asks(
         if stage is None:
             reason = "First rung: ask them to share their badge."
         else:
-            reason = f"{ASK_LABELS[stage]}: done. Next: {ASK_LABELS[rung].lower()}."
+            reason = f"{ASK_LABELS[stage]}: done. Next: {ASK_PHRASES[rung]}."
         if last_of_rung is not None and last_of_rung.answer == "no_reply":
-            reason = f"No reply to {ASK_LABELS[rung].lower()} yet; ask once more."
+            reason = f"No reply when asked to {ASK_PHRASES[rung]}; ask once more."
         if cooldown_until is not None:
             reason += f" Cool-down until {cooldown_until:%Y-%m-%d}."
 
@@ -289,10 +300,6 @@ def _parse(text: str | None) -> datetime | None:
     if text is None:
         return None
     return _aware(datetime.fromisoformat(text))
-
-
-def _day(ask: Ask) -> str:
-    return f"asked {ask.asked_at:%Y-%m-%d}"
 
 
 def _ask_from_row(row: tuple) -> Ask:

@@ -114,3 +114,54 @@ def report_back(db: Database, advocate_user_id: str, *, product: str | None = No
         product=product,
     )
     return ReportBack(advocate_user_id, text, demos, signups, since, post[1] if post else None)
+
+
+def send_report_back(
+    db: Database,
+    advocate_user_id: str,
+    *,
+    text: str | None = None,
+    destination=None,
+    slack=None,
+    webhook=None,
+    outbox=None,
+    force: bool = False,
+    product: str | None = None,
+):
+    """Send the report-back to the advocate through the sharing side's outbox and Slack.
+
+    The message is recorded in the outbox before it leaves, like every share; it carries
+    no card and no milestone, and its week is the Monday of the post it reports on, so
+    the same report for the same post is not sent twice unless ``force`` is given.
+
+    Args:
+        text: the message as the founder edited it (default: :func:`report_back`'s).
+        destination: a :class:`~plm_desktop.sharing.send.Destination` (DM by default).
+        slack / webhook / outbox: as :func:`~plm_desktop.sharing.send.send_prepared`.
+
+    Returns:
+        ``(ReportBack, SendResult)``.
+
+    Raises:
+        NothingToReport: nothing attributed yet.
+        SendRefused, DuplicateShare, DeliveryFailed: from the send path.
+    """
+    from plm_desktop.sharing.send import Destination, send_prepared
+
+    report = report_back(db, advocate_user_id, product=product)
+    week = None
+    if report.since is not None:
+        week = date.fromordinal(report.since.toordinal() - report.since.weekday()).isoformat()
+    result = send_prepared(
+        db,
+        user_id=advocate_user_id,
+        destination=destination or Destination.dm(),
+        text=text or report.text,
+        week=week,
+        force=force,
+        slack=slack,
+        webhook=webhook,
+        outbox=outbox,
+    )
+    log.info("report-back sent to advocate %s (share #%d)", advocate_user_id, result.share_id)
+    return report, result

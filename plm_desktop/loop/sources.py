@@ -63,14 +63,18 @@ def card_recipients(db: Database, period: Period) -> dict[str, set[str | None]]:
 def _cards(
     db: Database, start: date | None, end: date | None
 ) -> list[tuple[str, str | None, date]]:
-    """``(user_id, milestone_kind, day)`` of every card that reached a user."""
-    if not _has_table(db, "outbox"):
-        return []
+    """``(user_id, milestone_kind, day)`` of every share that reached its user.
+
+    A share reached the user when Slack took it (``sent``) or when the LinkedIn/X post
+    was put in the user's hands (``handed_to_user``); queued and failed ones did not.
+    Messages with neither a milestone nor a card (a report-back) are not cards.
+    """
     low = start.isoformat() if start else "0000-01-01"
     high = end.isoformat() if end else "9999-12-31"
     rows = db.conn.execute(
-        "SELECT user_id, milestone_kind, substr(COALESCE(sent_at, created_at), 1, 10) AS day"
-        " FROM outbox WHERE state IN ('sent', 'handed') AND day BETWEEN ? AND ?",
+        "SELECT user_id, milestone, substr(COALESCE(sent_at, updated_at), 1, 10) AS day"
+        " FROM outbox WHERE state IN ('sent', 'handed_to_user')"
+        " AND (milestone IS NOT NULL OR card_path IS NOT NULL) AND day BETWEEN ? AND ?",
         (low, high),
     ).fetchall()
     return [(u, k, date.fromisoformat(d)) for u, k, d in rows]
@@ -156,10 +160,3 @@ def latest_day(db: Database) -> date | None:
         " UNION ALL SELECT MAX(occurred_on) FROM outcomes)"
     ).fetchone()
     return None if row[0] is None else date.fromisoformat(row[0])
-
-
-def _has_table(db: Database, name: str) -> bool:
-    row = db.conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
-    ).fetchone()
-    return row is not None
