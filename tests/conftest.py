@@ -41,4 +41,5 @@ def db(db_path: Path):
     yield database
     database.close()
 
+
 pytest_plugins = ["tests.slack_peer", "tests.secret_service"]
