@@ -258,11 +258,15 @@ def prepare_card(
 ) -> PreparedCard:
     """Render the milestone's card and fill its message for ``channel``.
 
-    Picks the user's latest milestone of kind ``milestone`` (any kind when None).
+    Picks the user's latest milestone of kind ``milestone`` (any kind when None). The
+    message's ``{link}`` is the advocate's referral link when a signup URL or product URL
+    is set.
 
     Raises:
         SendRefused: the user has no such milestone, or the message cannot be filled.
     """
+    from plm_desktop import cards
+    from plm_desktop.messages import fill as messages
     from plm_desktop.scoring.milestones import milestones_of_user
 
     found = [
@@ -271,20 +275,52 @@ def prepare_card(
         if (milestone is None or m.kind == milestone) and (week is None or m.week == week)
     ]
     if not found:
-        what = f"a {milestone} milestone" if milestone else "any milestone"
+        what = f"{milestone} milestone" if milestone else "milestone"
         raise SendRefused(f"User {user_id} has no {what} yet, so there is no card to send.")
     chosen = found[-1]
 
-    from plm_desktop import cards, messages
-
+    brand = cards.load_brand(db)
     spec = cards.card_for_milestone(db, user_id, kind=chosen.kind, week=chosen.week)
-    rendered = cards.render_card(spec, cards.load_brand(db), size="linkedin")
-    png = cards.encode_png(rendered)
+    png = cards.encode_png(cards.render_card(spec, brand, size="linkedin"))
+    context = _message_context(db, chosen, spec, brand, channel)
     try:
-        text = messages.message_for_milestone(db, chosen, channel)
-    except messages.MissingPlaceholders as exc:
-        raise SendRefused(str(exc)) from None
+        text = messages.fill_message(channel, context, templates=messages.load_templates(db))
+    except (messages.MissingPlaceholders, messages.MessageTooLong) as exc:
+        raise SendRefused(f"The message cannot be sent as written: {exc}.") from None
     return PreparedCard(user_id, chosen.kind, chosen.week, text, png)
+
+
+def _message_context(db: Database, chosen, spec, brand, channel: str):
+    """What the message templates may say about this win."""
+    from plm_desktop.messages.fill import MessageContext
+    from plm_desktop.messages.persona import persona_for_title
+    from plm_desktop.sharing.links import SIGNUP_URL_SETTING, share_link
+
+    row = db.conn.execute(
+        "SELECT name, company, title, persona FROM users WHERE user_id = ?", (chosen.user_id,)
+    ).fetchone()
+    name, company, title, persona = row if row is not None else (None, None, None, None)
+    base_url = db.get_setting(SIGNUP_URL_SETTING) or brand.product_url or None
+    link = None
+    if base_url:
+        link = share_link(
+            db, chosen.user_id, source="slack", campaign=chosen.kind, base_url=base_url
+        )
+    top = chosen.detail.get("top_percent") if chosen.kind == "top_5" else None
+    return MessageContext(
+        name=spec.name or name,
+        milestone=chosen.label,
+        milestone_kind=chosen.kind,
+        stat=spec.stat or None,
+        stat_label=spec.stat_label or None,
+        top_percent=top if top is not None else (chosen.value if chosen.kind == "top_5" else None),
+        product=brand.product_name,
+        link=link,
+        company=company,
+        title=title,
+        week=chosen.week,
+        persona=persona or persona_for_title(title),
+    )
 
 
 def send_card(
