@@ -29,7 +29,7 @@ ACCENT = QColor("#4f6bed")
 """Selection, progress and the candidate mark."""
 
 PART_COLOURS = {
-    "frequency": QColor("#4f6bed"),
+    "frequency": QColor("#0ea5e9"),
     "depth": QColor("#1a9e77"),
     "collaboration": QColor("#e08a1e"),
     "sentiment": QColor("#c2417a"),

@@ -50,3 +50,37 @@ def window(make_window, db_path: Path, qtbot):
     win.show()
     win.open_database_file(db_path)
     return win
+
+
+def build_scored_sample(path: Path) -> Path:
+    """The bundled sample imported into ``path``, scored and with milestones detected.
+
+    ``create_demo_database`` imports through the pipeline; if the pipeline does not (yet)
+    score, the scores and milestones are computed here so the pages have data to show.
+    """
+    from plm_desktop.sample_data import create_demo_database
+    from plm_desktop.scoring import detect_milestones, rescore_all, scored_weeks, weeks
+
+    db = create_demo_database(path)
+    try:
+        if not scored_weeks(db):
+            rescore_all(db)
+            detect_milestones(db, weeks(db))
+    finally:
+        db.close()
+    return path
+
+
+@pytest.fixture
+def sample_db_path(tmp_path: Path) -> Path:
+    """A scored copy of the bundled sample data in the test's folder."""
+    return build_scored_sample(tmp_path / "sample.sqlite")
+
+
+@pytest.fixture
+def sample_window(make_window, sample_db_path: Path):
+    """The real window (inline tasks) opened on the scored sample data."""
+    win = make_window(inline=True)
+    win.show()
+    win.open_database_file(sample_db_path)
+    return win

@@ -32,7 +32,13 @@ class PageSpec:
 PAGES: list[PageSpec] = [
     PageSpec("welcome", "Welcome", "plm_desktop.gui.pages.welcome:WelcomePage", in_sidebar=False),
     PageSpec("import", "Import", "plm_desktop.gui.pages.import_page:ImportPage", "Ctrl+1"),
-    # GUI engineer A (coming): leaderboard (Ctrl+2), wins (Ctrl+3), settings (Ctrl+,).
+    PageSpec(
+        "leaderboard",
+        "Leaderboard",
+        "plm_desktop.gui.pages.leaderboard:LeaderboardPage",
+        "Ctrl+2",
+    ),
+    # GUI engineer A (coming): wins (Ctrl+3), settings (Ctrl+,).
     # GUI engineer B: card studio ("studio", Ctrl+4), share ("share", Ctrl+5) and
     # outbox ("outbox", Ctrl+6). Loop engineer: "loop" (Ctrl+7).
 ]
