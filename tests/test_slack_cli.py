@@ -159,3 +159,54 @@ def test_slack_token_set_without_a_keyring_refuses_to_pretend(no_secret_service)
     )
     assert done.returncode == 1
     assert "No system keyring" in done.stderr
+
+
+def test_a_full_send_leaves_no_token_in_the_database_log_or_output(
+    db, db_path, slack_peer, capsys, log_handlers
+):
+    """The same search without the card renderer: a card send, a retry and a failure."""
+    import httpx
+
+    from plm_desktop.sharing.outbox import DeliveryFailed
+    from plm_desktop.sharing.secrets import TokenStore
+    from plm_desktop.sharing.send import Destination, send_prepared, slack_client
+
+    logsetup.configure(verbose=True)
+    db.conn.execute("INSERT INTO users (user_id, email) VALUES ('u1', ?)", (EMAIL,))
+    slack_peer.add_user(EMAIL)
+    tokens = TokenStore(env={"SLACK_BOT_TOKEN": slack_peer.token}, use_keyring=False)
+    env = {"SLACK_API_URL": slack_peer.url}
+    slack_peer.inject("files.getUploadURLExternal", status=500)
+    with httpx.Client(timeout=2) as http:
+        client = slack_client(db, tokens=tokens, http=http, env=env)
+        result = send_prepared(
+            db,
+            user_id="u1",
+            destination=Destination.dm(),
+            text="Well done, Ada!",
+            card_png=b"\x89PNG fake card",
+            milestone="task_100",
+            slack=client,
+        )
+        print(result)
+        with pytest.raises(DeliveryFailed) as caught:
+            send_prepared(
+                db,
+                user_id="u1",
+                destination=Destination.channel("C0MISSING"),
+                text="Ada wins",
+                slack=client,
+            )
+        print(caught.value, repr(caught.value), repr(client))
+    db.conn.execute("PRAGMA wal_checkpoint(FULL)")
+
+    out, err = capsys.readouterr()
+    log_text = logsetup.log_file_path().read_text("utf-8")
+    assert len(slack_peer.messages) == 1 and "share #2 failed" in log_text
+    assert "HTTP Request: POST" in log_text  # verbose logging was on
+    assert "example.com" not in log_text  # the email stays out of the log too
+    token = slack_peer.token
+    for path in db_path.parent.glob(db_path.name + "*"):
+        assert token.encode() not in path.read_bytes(), path
+    assert token not in log_text
+    assert token not in out + err

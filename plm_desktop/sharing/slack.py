@@ -308,6 +308,30 @@ class RetryPolicy:
         return min(self.backoff * 2 ** (attempt - 1), self.max_backoff)
 
 
+class RequestUrlFilter(logging.Filter):
+    """Keeps emails and secret URLs out of httpx's own "HTTP Request: ..." log lines.
+
+    httpx logs every request URL at INFO: that would put the email of a
+    ``users.lookupByEmail`` call and the secret path of a webhook or upload URL in the
+    log file. Query strings are dropped, and only Web API paths are shown.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 2 and isinstance(args[1], httpx.URL):
+            url = args[1]
+            path = url.path if "/api/" in url.path else "/[hidden]"
+            record.args = (args[0], str(url.copy_with(path=path, query=None)), *args[2:])
+        return True
+
+
+def _hide_request_urls() -> None:
+    """Install :class:`RequestUrlFilter` on the httpx logger once."""
+    httpx_log = logging.getLogger("httpx")
+    if not any(isinstance(f, RequestUrlFilter) for f in httpx_log.filters):
+        httpx_log.addFilter(RequestUrlFilter())
+
+
 class _Http:
     """The retry loop shared by the Web API client and the webhook."""
 
@@ -318,6 +342,7 @@ class _Http:
         retry: RetryPolicy,
         timeout: float,
     ) -> None:
+        _hide_request_urls()
         self._own = http is None
         self._http = http or httpx.Client(timeout=timeout)
         self._sleep = sleep
