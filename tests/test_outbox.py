@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -313,3 +314,32 @@ def test_a_crash_between_upload_and_completion_resumes_without_a_second_message(
     assert slack_peer.files[crashed.slack_file_id].uploads == 1
     assert slack_peer.calls.count(("files.getUploadURLExternal", "POST")) == 1
     assert slack_peer.repeat_completions == (1 if slack_acted else 0)
+
+
+@pytest.fixture
+def log_handlers():
+    """Close the handlers ``main()`` installs once the test is over."""
+    yield
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_plm_handler", False):
+            root.removeHandler(handler)
+            handler.close()
+
+
+def test_the_outbox_command_lists_and_retries_failed_shares(
+    db, db_path, outbox, slack, slack_env, capsys, log_handlers
+):
+    from plm_desktop.cli import main
+
+    with pytest.raises(DeliveryFailed):
+        _send(db, outbox, slack, destination=Destination.channel("C0LATER"))
+    assert main(["--db", str(db_path), "outbox", "--state", "failed"]) == 0
+    assert "channel_not_found" in capsys.readouterr().out
+
+    assert main(["--db", str(db_path), "outbox", "--resume"]) == 0  # failed ones wait
+    assert slack_env.messages == []
+    slack_env.add_channel("C0LATER")
+    assert main(["--db", str(db_path), "outbox", "--resume", "--retry-failed"]) == 0
+    assert "sent share #1 to C0LATER" in capsys.readouterr().out
+    assert [m.text for m in slack_env.messages_in("C0LATER")] == [TEXT]
