@@ -24,3 +24,7 @@ test: setup
 
 bench: setup
 	$(PY) -m tests.bench
+
+# The one-folder bundle and the installer (.deb on Linux) in dist/; packaging/build.py.
+package: setup
+	$(PY) packaging/build.py

@@ -6,9 +6,9 @@ from shapes, not from a source image, so the same Pillow gives the same bytes on
 run: ``python packaging/make_icons.py`` rewrites ``resources/icons/`` and ``git diff``
 stays empty unless the design changed.
 
-Writes ``plm-desktop-<size>.png`` for the hicolor sizes 16..512, plus
-``plm-desktop.ico`` (Windows installer and executable) and ``plm-desktop.icns`` (macOS
-``.app``), both assembled from the same PNGs.
+Writes ``plm-desktop-<size>.png`` for the hicolor sizes 16..512, ``plm-desktop.png``
+(256 px, the name the window looks up), ``plm-desktop.ico`` (Windows installer and
+executable) and ``plm-desktop.icns`` (macOS ``.app``), assembled from the same drawings.
 """
 
 from __future__ import annotations
@@ -96,6 +96,11 @@ def write_icons(out_dir: Path) -> list[Path]:
         path = out_dir / f"{ICON_NAME}-{size}.png"
         images[size].save(path, optimize=True)
         written.append(path)
+
+    # The unsized name is what the window asks for first (gui/theme.py).
+    plain = out_dir / f"{ICON_NAME}.png"
+    images[256].save(plain, optimize=True)
+    written.append(plain)
 
     ico = out_dir / f"{ICON_NAME}.ico"
     images[256].save(

@@ -1,0 +1,133 @@
+"""``make package``: the one build command for the installers.
+
+Steps, each timed:
+
+1. stage: install the project (no dependencies) into ``build/stage`` so the bundle is
+   made from exactly what a pip install holds, resources and forms included;
+2. bundle: PyInstaller with ``packaging/plm-desktop.spec`` -> ``dist/plm-desktop/``
+   (on macOS also ``dist/PLM Desktop.app``);
+3. installer: on Linux the ``.deb`` (``packaging/linux/deb.py``); on Windows and macOS
+   this prints the command that makes the installer (Inno Setup, ``make-dmg.sh``),
+   untested here.
+
+Prints the bundle and installer sizes and the time of each step at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common  # noqa: E402
+
+
+def _run(command: list[str], **kwargs) -> None:
+    print("+ " + " ".join(command), flush=True)
+    subprocess.run(command, check=True, **kwargs)
+
+
+def folder_size(path: Path) -> int:
+    """Bytes of the regular files under ``path`` (symlinks counted as links)."""
+    return sum(p.lstat().st_size for p in path.rglob("*") if not p.is_dir())
+
+
+def megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def stage_project(stage: Path) -> None:
+    """Install the project without its dependencies into ``stage``."""
+    if stage.exists():
+        shutil.rmtree(stage)
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-compile",
+            "--disable-pip-version-check",
+            "--target",
+            str(stage),
+            str(common.REPO_ROOT),
+        ]
+    )
+
+
+def build_bundle(stage: Path) -> Path:
+    """Run PyInstaller on the spec; returns the one-folder bundle."""
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--log-level",
+            "WARN",
+            "--workpath",
+            str(common.BUILD_DIR / "pyinstaller"),
+            "--distpath",
+            str(common.DIST_DIR),
+            str(common.PACKAGING_DIR / "plm-desktop.spec"),
+            "--",
+            "--stage",
+            str(stage),
+        ],
+        cwd=common.REPO_ROOT,
+    )
+    return common.DIST_DIR / common.BUNDLE_NAME
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build the bundle and the installer.")
+    parser.add_argument("--no-installer", action="store_true", help="stop after the bundle")
+    args = parser.parse_args(argv)
+
+    platform = common.current_platform()
+    version = common.read_version()
+    print(f"packaging {common.APP_NAME} {version} for {platform.key}", flush=True)
+    timings: list[tuple[str, float]] = []
+    started = time.perf_counter()
+
+    step = time.perf_counter()
+    stage_project(common.STAGE_DIR)
+    timings.append(("stage", time.perf_counter() - step))
+
+    step = time.perf_counter()
+    bundle = build_bundle(common.STAGE_DIR)
+    timings.append(("bundle", time.perf_counter() - step))
+    outputs = [("bundle", bundle, folder_size(bundle))]
+
+    if not args.no_installer:
+        step = time.perf_counter()
+        if platform.key == "linux":
+            sys.path.insert(0, str(common.PACKAGING_DIR / "linux"))
+            import deb
+
+            installer = deb.build_deb(bundle, common.DIST_DIR, common.BUILD_DIR)
+            outputs.append(("deb", installer, installer.stat().st_size))
+        elif platform.key == "win32":
+            print("installer: run  iscc packaging\\windows\\plm-desktop.iss  (untested here)")
+        else:
+            print("installer: run  bash packaging/macos/make-dmg.sh  (untested here)")
+        timings.append(("installer", time.perf_counter() - step))
+
+    total = time.perf_counter() - started
+    print()
+    for name, path, size in outputs:
+        print(f"{name:<8} {megabytes(size):>9}  {path.relative_to(common.REPO_ROOT)}")
+    print("time     " + ", ".join(f"{name} {secs:.0f} s" for name, secs in timings))
+    print(f"total    {total:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
