@@ -74,6 +74,7 @@ class WinsView:
     week: str | None
     wins: list[Any]  # Milestone
     shared: set[tuple[str, str]] = field(default_factory=set)  # (user_id, kind) sent
+    companies: dict[str, str] = field(default_factory=dict)  # user id -> company
 
 
 def part_maxima(model: Any) -> dict[str, int]:
@@ -171,15 +172,24 @@ def load_wins(db: Database, week: str | None = None) -> WinsView:
     if week is None:
         return WinsView(week=None, wins=[])
     wins = milestones_in_week(db, week)
+    companies: dict[str, str] = {}
+    ids = sorted({m.user_id for m in wins})
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        marks = ",".join("?" * len(batch))
+        for user_id, company in db.conn.execute(
+            f"SELECT user_id, company FROM users WHERE user_id IN ({marks})", batch
+        ):
+            companies[user_id] = company or ""
     shared: set[tuple[str, str]] = set()
     try:
         from plm_desktop.sharing.outbox import Outbox
     except ImportError:
-        return WinsView(week=week, wins=wins)
+        return WinsView(week=week, wins=wins, companies=companies)
     for entry in Outbox(db).entries(state="sent"):
         if entry.milestone:
             shared.add((entry.user_id, entry.milestone))
-    return WinsView(week=week, wins=wins, shared=shared)
+    return WinsView(week=week, wins=wins, shared=shared, companies=companies)
 
 
 SEGMENT_COLUMNS = (

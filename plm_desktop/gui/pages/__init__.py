@@ -38,7 +38,9 @@ PAGES: list[PageSpec] = [
         "plm_desktop.gui.pages.leaderboard:LeaderboardPage",
         "Ctrl+2",
     ),
-    # GUI engineer A (coming): wins (Ctrl+3), settings (Ctrl+,).
+    PageSpec("wins", "Wins", "plm_desktop.gui.pages.wins:WinsPage", "Ctrl+3"),
+    # GUI engineer A (coming): settings (Ctrl+,).
     # GUI engineer B: card studio ("studio", Ctrl+4), share ("share", Ctrl+5) and
     # outbox ("outbox", Ctrl+6). Loop engineer: "loop" (Ctrl+7).
+    PageSpec("loop", "Loop", "plm_desktop.gui.loop_page:LoopPage", "Ctrl+7"),
 ]

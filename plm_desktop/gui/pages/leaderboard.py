@@ -186,25 +186,32 @@ class LeaderboardPage(Page):
                 self._select_user(user_id)
 
     def _select_user(self, user_id: str | None) -> None:
-        table = self.ui.table
+        """Select ``user_id``'s row; a user asked for outside the top ten opens "show all"."""
         target = 0
         if user_id is not None:
+            found = None
             for row in range(self.proxy.rowCount()):
-                user = self.proxy.index(row, 0).data(USER_ROLE)
-                if user.user_id == user_id:
-                    target = row
-                    self._pending_user = None
+                if self.proxy.index(row, 0).data(USER_ROLE).user_id == user_id:
+                    found = row
                     break
+            if found is not None:
+                target = found
+                self._pending_user = None
+            elif self._pending_user == user_id and not self.show_all:
+                self.ui.show_all_button.setChecked(True)  # reloads with everyone
+                return
+            else:
+                self._pending_user = None
         if self.proxy.rowCount() == 0:
             self._clear_detail()
             return
         index = self.proxy.index(target, COL_NAME)
-        table.selectionModel().setCurrentIndex(
+        self.ui.table.selectionModel().setCurrentIndex(
             index,
             QItemSelectionModel.SelectionFlag.ClearAndSelect
             | QItemSelectionModel.SelectionFlag.Rows,
         )
-        table.scrollTo(index)
+        self.ui.table.scrollTo(index)
         self._row_changed(index, None)
 
     def select_row(self, row: int) -> None:
