@@ -341,7 +341,7 @@ def make_users(count: int, weeks: int, rng: random.Random) -> list[SampleUser]:
         else:
             title = rng.choice(IC_TITLES)
         joined = (
-            0 if kind in ("power", "regular") or rng.random() < 0.6 else rng.randrange(1, weeks)
+            0 if kind in ("power", "regular") or rng.random() < 0.6 else rng.randrange(weeks)
         )
         users.append(
             SampleUser(

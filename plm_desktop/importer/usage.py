@@ -17,7 +17,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from itertools import repeat
 from pathlib import Path
 
 from plm_desktop.importer.errors import ImportCancelled, ImportRejected, Problem
@@ -43,6 +42,10 @@ BATCH_ROWS = 8192
 # exports with millions of distinct users).
 USER_FLUSH = 100_000
 MAX_DUPLICATE_WARNINGS = 5
+# SQLite page cache while importing (KiB, negative as the pragma takes it): the by-user
+# index of a big back-fill is written all over, and a cache that holds it keeps those
+# writes in memory until commit.
+IMPORT_CACHE_KIB = -64 * 1024
 
 
 @dataclass
@@ -208,11 +211,8 @@ class _UsageImport:
         self.cancel = cancel
         self.validator = RowValidator(plan, MAX_PROBLEMS)
         self.columns = plan.metric_fields + (["custom"] if plan.custom_columns else [])
-        self.stored_columns = ["week", "user_id", *self.columns, "import_id"]
-        marks = ", ".join("?" * len(self.stored_columns))
-        names = ", ".join(self.stored_columns)
-        self.insert_sql = f"INSERT INTO usage ({names}) VALUES ({marks})"
-        self.stage_sql = f"INSERT INTO temp.usage_staging ({names}, line) VALUES ({marks}, ?)"
+        self.stored_columns = ["week", "user_id", *self.columns]
+        self.insert_sql = self.stage_sql = ""
         self.week_has_rows: dict[str, bool] = {}
         self.weeks: set[str] = set()
         self.users: dict[str, tuple[str, str, str, str]] = {}
@@ -226,8 +226,26 @@ class _UsageImport:
     def run(self) -> ImportResult:
         before_users = self._count("users")
         self.import_id = self._open_log()
+        self._prepare_statements()
+        old_cache = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+        self.conn.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB:d}")
         try:
-            for batch in self.source.batches(BATCH_ROWS):
+            return self._run(before_users)
+        finally:
+            self.conn.execute(f"PRAGMA cache_size = {old_cache:d}")
+
+    def _prepare_statements(self) -> None:
+        """The INSERTs, with the import id written in rather than bound on every row."""
+        names = ", ".join(self.stored_columns)
+        marks = ", ".join("?" * len(self.stored_columns))
+        self.insert_sql = (
+            f"INSERT INTO usage ({names}, import_id) VALUES ({marks}, {self.import_id:d})"
+        )
+        self.stage_sql = f"INSERT INTO temp.usage_staging ({names}, line) VALUES ({marks}, ?)"
+
+    def _run(self, before_users: int) -> ImportResult:
+        try:
+            for batch in self.source.batches():
                 if self.cancel is not None and self.cancel():
                     raise ImportCancelled(f"import of {self.source.name} cancelled")
                 valid = self.validator.validate(batch)
@@ -310,7 +328,7 @@ class _UsageImport:
         columns = [valid.weeks, valid.user_ids, *valid.metrics]
         if valid.custom is not None:
             columns.append(valid.custom)
-        rows = list(zip(*columns, repeat(self.import_id)))  # noqa: B905 - repeat is endless
+        rows = list(zip(*columns, strict=True))
         weeks = {valid.weeks[0]} if self.plan.week_column is None else set(valid.weeks)
         for week in weeks - self.weeks:
             self.week_has_rows[week] = self._week_has_rows(week)
@@ -385,7 +403,7 @@ class _UsageImport:
         )
 
     def _duplicate(self, row: tuple, line: int, *, table: str) -> None:
-        names = ", ".join(self.stored_columns[2:-1])
+        names = ", ".join(self.stored_columns[2:])
         extra = ", line" if table.startswith("temp.") else ""
         stored = self.conn.execute(
             f"SELECT {names}{extra} FROM {table} WHERE week = ? AND user_id = ?",
@@ -393,7 +411,7 @@ class _UsageImport:
         ).fetchone()
         earlier_line = stored[-1] if extra else None
         earlier = stored[:-1] if extra else stored
-        values = row[2:-1]
+        values = row[2:]
         differences = [
             f"{name} {old!r} vs {new!r}"
             for name, old, new in zip(self.columns, earlier, values, strict=True)
@@ -436,7 +454,7 @@ class _UsageImport:
         """Read the file again to find where each key first appears (duplicates only)."""
         validator = RowValidator(self.plan, max_problems=1)
         found: dict[tuple[str, str], int] = {}
-        for batch in self.source.batches(BATCH_ROWS):
+        for batch in self.source.batches():
             valid = validator.validate(batch)
             if valid is None:
                 continue
@@ -478,7 +496,8 @@ class _UsageImport:
         assignments = ", ".join(f"{c} = excluded.{c}" for c in [*self.columns, "import_id"])
         changed = " OR ".join(f"usage.{c} IS NOT excluded.{c}" for c in self.columns)
         conn.execute(
-            f"INSERT INTO main.usage ({names}) SELECT {names} FROM temp.usage_staging "
+            f"INSERT INTO main.usage ({names}, import_id) "
+            f"SELECT {names}, {self.import_id:d} FROM temp.usage_staging "
             f"WHERE true ON CONFLICT (week, user_id) DO UPDATE SET {assignments} "
             f"WHERE {changed}"
         )

@@ -10,7 +10,7 @@ the common case never runs Python code per cell: each column of a batch goes thr
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from plm_desktop.importer.errors import Problem
@@ -36,6 +36,66 @@ FIELD_LABELS = {
     "content_views": "content views",
 }
 PROFILE_FIELDS = ("email", "name", "company", "title")
+
+
+# Distinct cell texts remembered per column; beyond this they are parsed every time, so a
+# column of a million distinct decimals does not hold a million entries in memory.
+CELL_CACHE_LIMIT = 20_000
+
+
+class CellCache(dict):
+    """Cell text -> checked value, parsing and range-checking each distinct text once.
+
+    Metric columns repeat a small set of texts (``"0"``, ``"3"``, ``""``), so converting a
+    column is a C-speed ``map`` of dict lookups. ``convert`` raises ``ValueError`` with
+    the message for the founder when a text is not acceptable.
+    """
+
+    def __init__(self, convert: Callable[[str], object]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, text: str) -> object:
+        value = self.convert(text)
+        if len(self) < CELL_CACHE_LIMIT:
+            self[text] = value
+        return value
+
+
+def whole_number(name: str) -> Callable[[str], int | None]:
+    """The converter of a metric column: a whole number in the field's range, or blank."""
+    low, high = METRIC_RANGES[name]
+    label = FIELD_LABELS[name]
+    span = f"{low}-{high}" if high is not None else f"{low} or more"
+
+    def convert(text: str) -> int | None:
+        number = parse_number(text)
+        if number is None:
+            return None
+        if not is_number(number):
+            raise ValueError(f"{text.strip()!r} is not a number ({label})")
+        if isinstance(number, float):
+            if not number.is_integer():
+                raise ValueError(f"{text.strip()!r} is not a whole number ({label})")
+            number = int(number)
+        if number < low or (high is not None and number > high):
+            raise ValueError(f"{text.strip()!r} is out of range: {label} must be {span}")
+        return number
+
+    return convert
+
+
+def custom_number(text: str) -> str | None:
+    """A custom metric cell as JSON number text, None when blank."""
+    number = parse_number(text)
+    if number is None:
+        return None
+    if not is_number(number):
+        raise ValueError(
+            f"{text.strip()!r} is not a number; this unknown column is kept as a custom "
+            "metric (map it to 'ignore' to leave it out)"
+        )
+    return json.dumps(number)
 
 
 @dataclass
@@ -96,6 +156,8 @@ class RowValidator:
         self.problems: list[Problem] = []
         self.rows_seen = 0
         self._weeks = WeekCache()
+        self._metric_cells = {name: CellCache(whole_number(name)) for name in METRIC_RANGES}
+        self._custom_cells = CellCache(custom_number)
         names = sorted(name for name, _ in plan.custom_columns)
         self._custom_order = [
             next(i for n, i in plan.custom_columns if n == name) for name in names
@@ -118,15 +180,15 @@ class RowValidator:
     def validate(self, batch: RowBatch) -> ValidBatch | None:
         """Check and convert one batch; None if any row in it has a problem."""
         before = len(self.problems)
-        failed = self._fit_widths(batch)
+        failed = self._fit_widths(batch) if batch.columns is None else False
         while True:
-            if not batch.rows:
+            if not len(batch):
                 return None
-            columns = list(zip(*batch.rows, strict=True))
+            columns = batch.columns or list(zip(*batch.rows, strict=True))
             user_ids = self._user_ids(batch, columns)
             if user_ids is not None:
                 break
-        self.rows_seen += len(batch.rows)
+        self.rows_seen += len(batch)
         weeks = self._week_column(batch, columns)
         metrics = [
             self._whole_numbers(batch, columns[index], index, name)
@@ -174,7 +236,7 @@ class RowValidator:
             batch.drop(drop)
         return failed
 
-    def _user_ids(self, batch: RowBatch, columns: list[tuple[str, ...]]) -> list[str] | None:
+    def _user_ids(self, batch: RowBatch, columns: list) -> list[str] | None:
         """Each row's id; None after dropping all-blank rows (the caller starts over)."""
         plan = self.plan
         if plan.id_column is not None:
@@ -201,7 +263,7 @@ class RowValidator:
     def _week_column(self, batch: RowBatch, columns: list[tuple[str, ...]]) -> Sequence[str]:
         index = self.plan.week_column
         if index is None:
-            return [self.plan.week] * len(batch.rows)  # type: ignore[list-item]
+            return [self.plan.week] * len(batch)  # type: ignore[list-item]
         try:
             return list(map(self._weeks.__getitem__, columns[index]))
         except ValueError:
@@ -219,47 +281,33 @@ class RowValidator:
     def _whole_numbers(
         self, batch: RowBatch, values: tuple[str, ...], index: int, name: str
     ) -> list[int | None]:
-        low, high = METRIC_RANGES[name]
+        cache = self._metric_cells[name]
         try:
-            numbers = list(map(int, values))
+            return list(map(cache.__getitem__, values))
         except ValueError:
-            return self._whole_numbers_slowly(batch, values, index, name)
-        if numbers and (min(numbers) < low or (high is not None and max(numbers) > high)):
-            return self._whole_numbers_slowly(batch, values, index, name)
-        return numbers
+            return self._cells_slowly(batch, values, index, cache)
 
-    def _whole_numbers_slowly(
-        self, batch: RowBatch, values: tuple[str, ...], index: int, name: str
-    ) -> list[int | None]:
-        low, high = METRIC_RANGES[name]
-        label = FIELD_LABELS[name]
-        out: list[int | None] = []
+    def _cells_slowly(
+        self, batch: RowBatch, values: tuple[str, ...], index: int, cache: CellCache
+    ) -> list:
+        """Convert cell by cell, recording a located problem for each bad one."""
+        out = []
         for k, text in enumerate(values):
-            number = parse_number(text)
-            if number is None:
+            try:
+                out.append(cache[text])
+            except ValueError as exc:
+                self._problem(batch, k, index, str(exc))
                 out.append(None)
-                continue
-            if not is_number(number):
-                self._problem(batch, k, index, f"{text.strip()!r} is not a number ({label})")
-                out.append(None)
-                continue
-            if isinstance(number, float):
-                if not number.is_integer():
-                    message = f"{text.strip()!r} is not a whole number ({label})"
-                    self._problem(batch, k, index, message)
-                    out.append(None)
-                    continue
-                number = int(number)
-            if number < low or (high is not None and number > high):
-                span = f"{low}-{high}" if high is not None else f"{low} or more"
-                message = f"{text.strip()!r} is out of range: {label} must be {span}"
-                self._problem(batch, k, index, message)
-            out.append(number)
         return out
 
     def _custom(self, batch: RowBatch, columns: list[tuple[str, ...]]) -> list[str | None]:
         """Each row's custom metrics as a JSON object, keys sorted by name."""
-        texts = [self._custom_values(batch, columns[i], i) for i in self._custom_order]
+        texts = []
+        for index in self._custom_order:
+            try:
+                texts.append(list(map(self._custom_cells.__getitem__, columns[index])))
+            except ValueError:
+                texts.append(self._cells_slowly(batch, columns[index], index, self._custom_cells))
         if not any(None in column for column in texts):
             return list(map(self._custom_template.__mod__, zip(*texts, strict=True)))
         out: list[str | None] = []
@@ -269,33 +317,11 @@ class RowValidator:
             out.append("{" + ", ".join(pairs) + "}" if pairs else None)
         return out
 
-    def _custom_values(self, batch: RowBatch, values: tuple[str, ...], index: int) -> list:
-        """A custom column as JSON number texts (None for blanks)."""
-        try:
-            return list(map(str, map(int, values)))
-        except ValueError:
-            pass
-        out: list[str | None] = []
-        for k, text in enumerate(values):
-            number = parse_number(text)
-            if number is None:
-                out.append(None)
-            elif not is_number(number):
-                message = (
-                    f"{text.strip()!r} is not a number; this unknown column is kept as a "
-                    f"custom metric (map it to 'ignore' to leave it out)"
-                )
-                self._problem(batch, k, index, message)
-                out.append(None)
-            else:
-                out.append(json.dumps(number))
-        return out
-
     def _profiles(self, batch: RowBatch, columns: list[tuple[str, ...]]) -> list[Sequence[str]]:
         out: list[Sequence[str]] = []
         for name, index in zip(PROFILE_FIELDS, self.plan.profile_columns, strict=True):
             if index is None:
-                out.append([""] * len(batch.rows))
+                out.append([""] * len(batch))
                 continue
             values = list(map(str.strip, columns[index]))
             if name == "email":
