@@ -23,6 +23,7 @@ class ProgramSettings:
         cac: customer acquisition cost through other channels, to compare against.
         currency: shown beside money; the app does no conversion.
         cooldown_days: no second ask to the same advocate within this many days.
+        review_url: where the review ask sends advocates (a G2 or Capterra page).
     """
 
     monthly_cost: float | None = None
@@ -30,6 +31,7 @@ class ProgramSettings:
     cac: float | None = None
     currency: str = "USD"
     cooldown_days: int = DEFAULT_COOLDOWN_DAYS
+    review_url: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("monthly_cost", "cac"):
