@@ -43,5 +43,4 @@ PAGES: list[PageSpec] = [
     # GUI engineer B: card studio ("studio", Ctrl+4), share ("share", Ctrl+5) and
     # outbox ("outbox", Ctrl+6). Loop engineer: "loop" (Ctrl+7).
     PageSpec("loop", "Loop", "plm_desktop.gui.loop_page:LoopPage", "Ctrl+7"),
-    PageSpec("loop", "Loop", "plm_desktop.gui.loop_page:LoopPage", "Ctrl+7"),
 ]
