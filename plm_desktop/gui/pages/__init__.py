@@ -42,5 +42,6 @@ PAGES: list[PageSpec] = [
     # GUI engineer A (coming): settings (Ctrl+,).
     # GUI engineer B: card studio ("studio", Ctrl+4), share ("share", Ctrl+5) and
     # outbox ("outbox", Ctrl+6). Loop engineer: "loop" (Ctrl+7).
+    PageSpec("studio", "Card studio", "plm_desktop.gui.card_studio:CardStudioPage", "Ctrl+4"),
     PageSpec("loop", "Loop", "plm_desktop.gui.loop_page:LoopPage", "Ctrl+7"),
 ]

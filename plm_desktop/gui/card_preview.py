@@ -1,0 +1,246 @@
+"""The live card preview: drawn off the GUI thread, only the latest edit, shown at once.
+
+:class:`PreviewRenderer` takes every edit the founder makes but keeps at most one
+render running: while one is being drawn, newer edits replace each other as "pending",
+and when the render ends only the newest pending design is drawn next. Typing fast
+therefore never queues renders of text that is already out of date.
+
+The worker does everything that costs time: Pillow draws the card, the pixels become a
+``QImage`` and are scaled to the preview's size in device pixels. The GUI thread only
+stores the image and paints it unscaled, which is what keeps typing smooth.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QImage, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from plm_desktop.gui.card_design import CardDesign
+from plm_desktop.gui.tasks import TaskRunner
+
+log = logging.getLogger(__name__)
+
+_MARGIN = 12
+"""Pixels kept free around the card inside the preview."""
+
+
+@dataclass(frozen=True)
+class PreviewFrame:
+    """One drawn preview.
+
+    Attributes:
+        generation: the edit it shows (larger is newer).
+        design: the design drawn.
+        adjustments: what the renderer changed to draw it well (shown to the founder).
+        image: the card at full size (what Save and Copy give).
+        display: the card scaled to the preview's size in device pixels.
+        render_ms: time Pillow took to draw the card.
+        total_ms: time the worker took in all (draw, convert, scale).
+    """
+
+    generation: int
+    design: CardDesign
+    adjustments: tuple[str, ...]
+    image: QImage
+    display: QImage
+    render_ms: float
+    total_ms: float
+
+
+def card_qimage(pil_image) -> QImage:
+    """A Pillow RGB card as a ``QImage`` that owns its pixels (safe on any thread)."""
+    rgb = pil_image if pil_image.mode == "RGB" else pil_image.convert("RGB")
+    data = rgb.tobytes()
+    width, height = rgb.size
+    wrapped = QImage(data, width, height, width * 3, QImage.Format.Format_RGB888)
+    # RGB32 scales and paints several times faster than RGB888.
+    return wrapped.convertToFormat(QImage.Format.Format_RGB32)
+
+
+def scaled_for_display(image: QImage, box: QSize, ratio: float) -> QImage:
+    """``image`` fitted into ``box`` device pixels, tagged with the screen's pixel ratio."""
+    no_room = box.width() <= 0 or box.height() <= 0
+    fits = image.width() <= box.width() and image.height() <= box.height()
+    if no_room or fits:
+        display = image.copy()
+    else:
+        display = image.scaled(
+            box,
+            Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.SmoothTransformation,
+        )
+    display.setDevicePixelRatio(ratio)
+    return display
+
+
+def render_frame(design: CardDesign, generation: int, box: QSize, ratio: float) -> PreviewFrame:
+    """Draw ``design`` for the preview; runs on a worker thread."""
+    started = time.perf_counter()
+    card = design.render()
+    drawn = time.perf_counter()
+    image = card_qimage(card.image)
+    display = scaled_for_display(image, box, ratio)
+    ended = time.perf_counter()
+    return PreviewFrame(
+        generation=generation,
+        design=design,
+        adjustments=tuple(card.adjustments),
+        image=image,
+        display=display,
+        render_ms=(drawn - started) * 1000,
+        total_ms=(ended - started) * 1000,
+    )
+
+
+class PreviewRenderer(QObject):
+    """Renders the newest requested design, one render at a time, through the task runner.
+
+    Args:
+        tasks: the window's task runner (renders go to its read pool).
+        target: gives the preview's size in device pixels and the pixel ratio when a
+            render starts.
+
+    Signals:
+        frame_ready(PreviewFrame): a render ended and is the newest one drawn so far.
+        render_failed(exception, generation): the design could not be drawn.
+    """
+
+    frame_ready = Signal(object)
+    render_failed = Signal(object, int)
+
+    def __init__(self, tasks: TaskRunner, target, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks = tasks
+        self._target = target
+        self._generation = 0
+        self._pending: tuple[int, CardDesign] | None = None
+        self._busy = False
+        self.renders_started = 0
+        self.shown_generation = 0
+
+    @property
+    def generation(self) -> int:
+        """The newest edit requested so far."""
+        return self._generation
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    def request(self, design: CardDesign) -> int:
+        """Ask for ``design`` to be drawn; returns the generation that will show it."""
+        self._generation += 1
+        self._pending = (self._generation, design)
+        if not self._busy:
+            self._start_next()
+        return self._generation
+
+    def _start_next(self) -> None:
+        if self._pending is None:
+            return
+        generation, design = self._pending
+        self._pending = None
+        self._busy = True
+        self.renders_started += 1
+        box, ratio = self._target()
+        self._tasks.read(
+            lambda _control: render_frame(design, generation, box, ratio),
+            title="Drawing the card preview",
+            on_result=self._finished,
+            on_error=lambda exc: self._failed(exc, generation),
+        )
+
+    def _finished(self, frame: PreviewFrame) -> None:
+        self._busy = False
+        if frame.generation > self.shown_generation:
+            self.shown_generation = frame.generation
+            self.frame_ready.emit(frame)
+        self._start_next()
+
+    def _failed(self, exc: BaseException, generation: int) -> None:
+        self._busy = False
+        log.info("card preview %d could not be drawn: %s", generation, exc)
+        self.render_failed.emit(exc, generation)
+        self._start_next()
+
+
+class CardPreview(QWidget):
+    """Shows the latest preview frame, centred, scaled to fit, sharp on high-DPI screens.
+
+    Signals:
+        painted(generation): a frame was painted on screen for the first time.
+    """
+
+    painted = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("card_preview")
+        self.setAccessibleName("Card preview")
+        self.setMinimumSize(QSize(320, 200))
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.frame: PreviewFrame | None = None
+        self._display: QImage | None = None
+        self._painted_generation = 0
+        self._card_size = QSize(1200, 627)
+        self._message = "Drawing the card…"
+
+    def set_card_size(self, width: int, height: int) -> None:
+        """The size (in card pixels) of the card being designed, for :meth:`target`."""
+        self._card_size = QSize(width, height)
+
+    def target(self) -> tuple[QSize, float]:
+        """The device-pixel box a card of the current size is shown in, and the ratio."""
+        ratio = self.devicePixelRatioF()
+        room = self.rect().adjusted(_MARGIN, _MARGIN, -_MARGIN, -_MARGIN).size()
+        fitted = self._card_size.scaled(room, Qt.AspectRatioMode.KeepAspectRatio)
+        return QSize(int(fitted.width() * ratio), int(fitted.height() * ratio)), ratio
+
+    def set_frame(self, frame: PreviewFrame) -> None:
+        """Show ``frame`` (already scaled on the worker when the size still fits)."""
+        self.frame = frame
+        box, ratio = self.target()
+        display = frame.display
+        if abs(display.width() - box.width()) > 2 and abs(display.height() - box.height()) > 2:
+            display = scaled_for_display(frame.image, box, ratio)
+        self._display = display
+        self.setAccessibleDescription(
+            f"{frame.design.spec.headline or frame.design.spec.kind}: {frame.design.spec.name}"
+        )
+        self.update()
+
+    def set_message(self, text: str) -> None:
+        """Text shown instead of a card (nothing drawn yet, or it could not be drawn)."""
+        self._message = text
+        if self._display is None:
+            self.update()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if self.frame is not None:
+            box, ratio = self.target()
+            self._display = scaled_for_display(self.frame.image, box, ratio)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), self.palette().mid())
+        if self._display is None:
+            painter.setPen(self.palette().text().color())
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._message)
+            painter.end()
+            return
+        ratio = self._display.devicePixelRatio() or 1.0
+        width = round(self._display.width() / ratio)
+        height = round(self._display.height() / ratio)
+        top_left = QPoint((self.width() - width) // 2, (self.height() - height) // 2)
+        painter.drawImage(QRect(top_left, QSize(width, height)), self._display)
+        painter.end()
+        generation = self.frame.generation if self.frame is not None else 0
+        if generation > self._painted_generation:
+            self._painted_generation = generation
+            self.painted.emit(generation)
