@@ -8,7 +8,10 @@ page under test behaves exactly as in the window.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
@@ -46,6 +49,7 @@ class AppContext(QObject):
         settings: machine-local window settings (``QSettings``, INI in the config folder).
         db_path: the database file in use, or None before one is chosen.
         demo: True when the database is a throwaway copy of the sample data.
+        secrets(): the Slack secret store, opened on first use (from a task).
 
     Signals:
         database_changed(path): another database file is now open (pages reload all).
@@ -63,6 +67,7 @@ class AppContext(QObject):
         tasks: TaskRunner,
         errors: ErrorReporter,
         settings: QSettings | None = None,
+        secrets_factory: Callable[[], Any] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -71,6 +76,20 @@ class AppContext(QObject):
         self.settings = settings if settings is not None else open_window_settings()
         self.db_path: Path | None = None
         self.demo = False
+        self._secrets_factory = secrets_factory or _open_token_store
+        self._secrets: Any = None
+        self._secrets_lock = threading.Lock()
+
+    def secrets(self) -> Any:
+        """The Slack secret store (``TokenStore``), opened on first use.
+
+        Call it from a task: finding the system keyring may wait on D-Bus. One store per
+        window, so a token kept "for this session only" lasts as long as the window.
+        """
+        with self._secrets_lock:
+            if self._secrets is None:
+                self._secrets = self._secrets_factory()
+            return self._secrets
 
     def use_database(self, path: Path | None, *, demo: bool = False) -> None:
         """Switch every later task to the database at ``path`` and tell the pages.
@@ -87,3 +106,9 @@ class AppContext(QObject):
     def announce(self, topic: str) -> None:
         """Tell the pages that data under ``topic`` was written."""
         self.data_changed.emit(topic)
+
+
+def _open_token_store() -> Any:
+    from plm_desktop.sharing.secrets import open_token_store
+
+    return open_token_store()

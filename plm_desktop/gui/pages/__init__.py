@@ -39,9 +39,10 @@ PAGES: list[PageSpec] = [
         "Ctrl+2",
     ),
     PageSpec("wins", "Wins", "plm_desktop.gui.pages.wins:WinsPage", "Ctrl+3"),
-    # GUI engineer A (coming): settings (Ctrl+,).
     # GUI engineer B: card studio ("studio", Ctrl+4), share ("share", Ctrl+5) and
     # outbox ("outbox", Ctrl+6). Loop engineer: "loop" (Ctrl+7).
     PageSpec("studio", "Card studio", "plm_desktop.gui.card_studio:CardStudioPage", "Ctrl+4"),
     PageSpec("loop", "Loop", "plm_desktop.gui.loop_page:LoopPage", "Ctrl+7"),
+    # Settings stays last in the sidebar.
+    PageSpec("settings", "Settings", "plm_desktop.gui.pages.settings:SettingsPage", "Ctrl+,"),
 ]

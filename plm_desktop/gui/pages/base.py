@@ -47,6 +47,22 @@ class Navigator(Protocol):
         """Replace the open database with the backup ``source`` in the background."""
         ...
 
+    def choose_backup_target(self) -> None:
+        """Ask where to write a backup (file dialog), then write it."""
+        ...
+
+    def choose_restore_source(self) -> None:
+        """Ask for a backup to restore (file dialog and confirmation), then restore it."""
+        ...
+
+    def open_database_file(self, path: Path, *, demo: bool = False) -> object:
+        """Open (creating or migrating) another database file and show it."""
+        ...
+
+    def open_data_folder(self) -> None:
+        """Show the data folder in the system's file manager."""
+        ...
+
 
 class Page(QWidget):
     """Base class of the window's pages.
