@@ -340,9 +340,7 @@ def make_users(count: int, weeks: int, rng: random.Random) -> list[SampleUser]:
             title = rng.choice(LEAD_TITLES)
         else:
             title = rng.choice(IC_TITLES)
-        joined = (
-            0 if kind in ("power", "regular") or rng.random() < 0.6 else rng.randrange(weeks)
-        )
+        joined = 0 if kind in ("power", "regular") or rng.random() < 0.6 else rng.randrange(weeks)
         users.append(
             SampleUser(
                 user_id=f"usr_{n + 1:05d}" if count < 100_000 else f"u{n + 1:07d}",

@@ -480,28 +480,29 @@ class _UsageImport:
     # -- comparing with stored weeks --------------------------------------------------
 
     def _merge_staged(self) -> tuple[int, int, int]:
-        """Insert new user-weeks, update changed ones; return (inserted, updated, unchanged)."""
+        """Insert new user-weeks, update changed ones; return (inserted, updated, unchanged).
+
+        Counting is one pass over the staged rows; when nothing is new or different (the
+        same export imported again) the stored rows are not touched at all.
+        """
         differs = " OR ".join(f"u.{c} IS NOT s.{c}" for c in self.columns)
-        conn = self.conn
-        total = conn.execute("SELECT count(*) FROM temp.usage_staging").fetchone()[0]
-        inserted = conn.execute(
-            "SELECT count(*) FROM temp.usage_staging s WHERE NOT EXISTS "
-            "(SELECT 1 FROM main.usage u WHERE u.week = s.week AND u.user_id = s.user_id)"
-        ).fetchone()[0]
-        updated = conn.execute(
-            "SELECT count(*) FROM temp.usage_staging s JOIN main.usage u "
-            f"ON u.week = s.week AND u.user_id = s.user_id WHERE {differs}"
-        ).fetchone()[0]
-        names = ", ".join(self.stored_columns)
-        assignments = ", ".join(f"{c} = excluded.{c}" for c in [*self.columns, "import_id"])
-        changed = " OR ".join(f"usage.{c} IS NOT excluded.{c}" for c in self.columns)
-        conn.execute(
-            f"INSERT INTO main.usage ({names}, import_id) "
-            f"SELECT {names}, {self.import_id:d} FROM temp.usage_staging "
-            f"WHERE true ON CONFLICT (week, user_id) DO UPDATE SET {assignments} "
-            f"WHERE {changed}"
-        )
-        conn.execute("DROP TABLE temp.usage_staging")
+        total, inserted, updated = self.conn.execute(
+            "SELECT count(*), coalesce(sum(u.week IS NULL), 0), "
+            f"coalesce(sum(u.week IS NOT NULL AND ({differs})), 0) "
+            "FROM temp.usage_staging s LEFT JOIN main.usage u "
+            "ON u.week = s.week AND u.user_id = s.user_id"
+        ).fetchone()
+        if inserted or updated:
+            names = ", ".join(self.stored_columns)
+            assignments = ", ".join(f"{c} = excluded.{c}" for c in [*self.columns, "import_id"])
+            changed = " OR ".join(f"usage.{c} IS NOT excluded.{c}" for c in self.columns)
+            self.conn.execute(
+                f"INSERT INTO main.usage ({names}, import_id) "
+                f"SELECT {names}, {self.import_id:d} FROM temp.usage_staging "
+                f"WHERE true ON CONFLICT (week, user_id) DO UPDATE SET {assignments} "
+                f"WHERE {changed}"
+            )
+        self.conn.execute("DROP TABLE temp.usage_staging")
         return inserted, updated, total - inserted - updated
 
     # -- users -----------------------------------------------------------------------
