@@ -64,8 +64,8 @@ _SENTENCES = {
     "activation": "{n} of {d} active users hit a milestone",
     "celebration": "{n} of {d} milestone users were sent a card",
     "share": "{n} of {d} card recipients shared",
-    "amplification": "{n} impressions from {d} shares",
-    "conversion": "{n} signups and demo requests from {d} impressions",
+    "amplification": "{n} clicks from {d} shares",
+    "conversion": "{n} signups and demo requests from {d} clicks",
     "viral_coefficient": "{n} new users from {d} advocates who shared",
 }
 
@@ -564,7 +564,7 @@ class LoopPage(Page):
                 "Stage",
                 "Next ask",
                 "Posts",
-                "Reach",
+                "Clicks",
                 "Signups",
                 "Demos",
                 "Pipeline",
@@ -773,7 +773,7 @@ class LoopPage(Page):
                 stage,
                 next_ask,
                 a.totals.posts,
-                f"{a.totals.impressions:,}",
+                f"{a.totals.clicks:,}",
                 a.signups,
                 a.demos + a.totals.demo_requests,
                 f"{a.totals.pipeline:,.0f}",

@@ -3,10 +3,19 @@
 Stages, in order, each a ratio of two counts over the period:
 
 - activation: users who hit a milestone / active users (40 % and up);
-- celebration: milestone users who were sent a card / milestone users (60 % and up);
+- celebration: milestone users who were sent a card / milestone users (60 % and up); a
+  card sent after the period ends (a milestone on the last Monday, celebrated on the
+  Tuesday) still counts for the milestone's period;
 - share: users who shared / users who were sent a card (15-25 %);
-- amplification: reach (impressions) / shares (5x and up);
+- amplification: reach / shares (5x and up);
 - conversion: attributed signups and demo requests / reach (2-5 %).
+
+Reach is the clicks shares brought (people who reached the product through a share
+link), not impressions: only clicks make the three benchmarks agree with each other
+(5 clicks a share at 2-5 % conversion is 0.1-0.25 new users a share, in line with a
+viral coefficient of 0.3-0.5 for advocates who share once or twice), whereas a post's
+thousand impressions would beat 5x by two orders of magnitude. Impressions are kept
+and shown beside it.
 
 Then the viral coefficient (new users from shares / users who shared, 0.3-0.5), the
 referral-attributed pipeline, and the advocate activation cost (program cost / new
@@ -84,8 +93,8 @@ class FunnelInputs:
     card_recipients: int = 0
     sharers: int = 0
     shares: int = 0
-    reach: int = 0
-    clicks: int = 0
+    reach: int = 0  # clicks from shares
+    impressions: int = 0
     signups: int = 0
     demo_requests: int = 0
     deals: int = 0
@@ -219,7 +228,10 @@ def compute_funnel(inputs: FunnelInputs) -> Funnel:
             "attribute them by hand if you know who brought them."
         )
     if i.shares and not i.reach:
-        notes.append("Shares were recorded without impressions: enter reach to see amplification.")
+        notes.append(
+            "Shares were recorded without clicks: enter the clicks LinkedIn shows for each "
+            "post to see amplification and conversion."
+        )
     return Funnel(
         period=i.period,
         stages=stages,
@@ -275,12 +287,14 @@ def gather_inputs(db: Database, period: Period) -> FunnelInputs:
         period=period,
         active_users=sources.active_user_count(db, period),
         milestone_users=len(milestone_users),
-        celebrated_users=len(set(milestone_users) & set(card_recipients)),
+        celebrated_users=len(
+            set(milestone_users) & set(sources.card_recipients_since(db, period))
+        ),
         card_recipients=len(card_recipients),
         sharers=len(sharers),
         shares=len(posts),
-        reach=sources.outcome_sum(db, period, "impressions"),
-        clicks=sources.outcome_sum(db, period, "clicks"),
+        reach=sources.outcome_sum(db, period, "clicks"),
+        impressions=sources.outcome_sum(db, period, "impressions"),
         signups=signups.get("signup", 0),
         demo_requests=signups.get("demo", 0) + sources.outcome_sum(db, period, "demo_requests"),
         deals=sources.outcome_sum(db, period, "deal"),
@@ -305,6 +319,7 @@ def funnel_trend(db: Database, last: Period, months: int = 6) -> list[Funnel]:
 
 
 def latest_period(db: Database) -> Period | None:
-    """The month of the newest dated fact in the store (usage week, signup or outcome)."""
+    """The month the data is about: that of the latest usage week, or, with no usage,
+    of the newest signup or outcome."""
     day = sources.latest_day(db)
     return None if day is None else Period.containing(day)

@@ -60,6 +60,11 @@ def card_recipients(db: Database, period: Period) -> dict[str, set[str | None]]:
     return dict(found)
 
 
+def card_recipients_since(db: Database, period: Period) -> set[str]:
+    """Users sent a card from the period's first day on, up to now."""
+    return {user_id for user_id, _kind, _day in _cards(db, period.start, None)}
+
+
 def _cards(
     db: Database, start: date | None, end: date | None
 ) -> list[tuple[str, str | None, date]]:
@@ -153,10 +158,10 @@ def unattributed_signup_count(db: Database, period: Period) -> int:
 
 
 def latest_day(db: Database) -> date | None:
-    """The newest dated fact in the store: a usage week, a signup or an outcome."""
+    """The latest usage week's Monday; with no usage, the newest signup or outcome."""
     row = db.conn.execute(
-        "SELECT MAX(day) FROM (SELECT MAX(week) AS day FROM usage"
-        " UNION ALL SELECT MAX(signed_up_on) FROM signups"
-        " UNION ALL SELECT MAX(occurred_on) FROM outcomes)"
+        "SELECT COALESCE((SELECT MAX(week) FROM usage), (SELECT MAX(day) FROM ("
+        "SELECT MAX(signed_up_on) AS day FROM signups"
+        " UNION ALL SELECT MAX(occurred_on) FROM outcomes)))"
     ).fetchone()
     return None if row[0] is None else date.fromisoformat(row[0])

@@ -38,7 +38,7 @@ def loop_db(db_path):
     record_outcome(
         db, "u1", "posted", occurred_on=date(2026, 11, 3), url="https://www.linkedin.com/posts/ana"
     )
-    record_outcome(db, "u1", "impressions", occurred_on=date(2026, 11, 5), amount=800)
+    record_outcome(db, "u1", "clicks", occurred_on=date(2026, 11, 5), amount=40)
     db.close()
     return db_path
 
@@ -82,8 +82,8 @@ def test_the_funnel_of_the_latest_month_is_drawn(page, qtbot):
     values = stage_values(page)
     assert values["activation"] == 0.0  # three active users, no milestones yet
     assert values["celebration"] is None
-    assert values["amplification"] == 800.0
-    assert values["conversion"] == pytest.approx(1 / 800)  # the demo request has no code
+    assert values["amplification"] == 40.0
+    assert values["conversion"] == pytest.approx(1 / 40)  # the demo request has no code
     assert values["viral_coefficient"] == 1.0
     assert [f.period.label for f in page.trend_chart.trend][-1] == "2026-11"
     assert page.tabs.tabText(3) == "Unmatched signups (2)"
