@@ -274,8 +274,12 @@ class SlackPeer:
 
     def call(self, method: str, args: dict[str, str]) -> dict[str, Any]:
         """Act on an authorised, well-formed call; returns the JSON answer."""
+        act = getattr(self, "_m_" + method.replace(".", "_"), None)
+        if act is None:
+            self.violation(f"{method}: defined in the reference but not played by the peer")
+            return {"ok": False, "error": "internal_error"}
         with self._lock:
-            return getattr(self, "_m_" + method.replace(".", "_"))(args)
+            return act(args)
 
     def _m_auth_test(self, args):
         return {

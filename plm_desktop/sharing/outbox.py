@@ -432,7 +432,9 @@ class Outbox:
 
         filename = f"{entry.milestone or 'win'}-card.png"
         if entry.slack_file_id is None:
-            ticket = slack.get_upload_url(filename, len(card), alt_text=entry.text)
+            ticket = slack.get_upload_url(
+                filename, len(card), alt_text=f"Win card: {entry.milestone or 'a win'}"
+            )
             entry = self._update(
                 share_id,
                 slack_file_id=ticket.file_id,

@@ -492,7 +492,9 @@ class SlackClient:
         )
         return body["channel"]["id"]
 
-    def get_upload_url(self, filename: str, length: int, alt_text: str | None = None):
+    def get_upload_url(
+        self, filename: str, length: int, alt_text: str | None = None
+    ) -> UploadTicket:
         """Reserve a file id and an upload URL (``files.getUploadURLExternal``).
 
         Returns:
