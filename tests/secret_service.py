@@ -121,6 +121,15 @@ def secret_service(
             bus.stdout.close()
 
 
+@pytest.fixture(autouse=True)
+def _forget_session_secrets() -> Iterator[None]:
+    """Secrets kept for "this session only" do not leak from one test into the next."""
+    yield
+    from plm_desktop.sharing.secrets import forget_session_secrets
+
+    forget_session_secrets()
+
+
 @pytest.fixture
 def no_secret_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A session bus address where nothing listens: no keyring backend is available."""

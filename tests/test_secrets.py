@@ -14,6 +14,7 @@ from plm_desktop.sharing.secrets import (
     SecretStoreError,
     TokenStore,
     find_keyring_backend,
+    forget_session_secrets,
     open_token_store,
 )
 
@@ -63,6 +64,9 @@ def test_without_a_keyring_the_token_lives_for_the_session_only(no_secret_servic
     assert "only until PLM Desktop closes" in status.message
     assert store.bot_token() == TOKEN and store.source_of(BOT_TOKEN) == "session"
 
+    # Another store of the same run (the window's send path) sees it; a new run does not.
+    assert open_token_store().bot_token() == TOKEN
+    forget_session_secrets()
     assert open_token_store().bot_token() is None
     written = [p for p in plm_home.rglob("*") if p.is_file()] if plm_home.exists() else []
     assert all(TOKEN not in p.read_text(errors="replace") for p in written)

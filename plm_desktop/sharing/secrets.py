@@ -48,6 +48,16 @@ NO_KEYRING_MESSAGE = (
 )
 
 
+# Secrets kept for this run of the app only (no keyring): shared by every TokenStore of
+# the process, so the window's settings page and its send path see the same token.
+_SESSION_SECRETS: dict[str, str] = {}
+
+
+def forget_session_secrets() -> None:
+    """Drop every secret kept for this session only (tests; "Forget" in settings)."""
+    _SESSION_SECRETS.clear()
+
+
 class SecretStoreError(Exception):
     """A secret could not be saved or read; ``str()`` says what to do."""
 
@@ -126,7 +136,7 @@ class TokenStore:
             self._backend = find_keyring_backend()
         self._plaintext_path = plaintext_path
         self._allow_plaintext = allow_plaintext
-        self._session: dict[str, str] = {}
+        self._session = _SESSION_SECRETS
 
     def __repr__(self) -> str:
         return f"TokenStore(kind={self.status.kind!r})"
