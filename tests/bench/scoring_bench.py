@@ -1,0 +1,177 @@
+"""Benchmark: the leaderboard and rescoring on 1M usage rows (50,000 users, 20 weeks).
+
+Run with ``python -m tests.bench.scoring_bench`` (add ``--keep PATH`` to keep the file).
+
+It builds the database in SQL, scores every week once, then measures in the same run:
+
+- the leaderboard of the latest week (top 10 with explanations) read from stored scores,
+  median of many calls, against a baseline: one SQL query ranking the raw usage rows;
+- rescoring all 20 weeks after a model change (median of a few runs);
+- refreshing the latest week after an import (scores plus milestone detection).
+
+Targets: leaderboard under 10 ms, rescoring all weeks under 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+from plm_desktop.scoring import ScoringModel, leaderboard, refresh_weeks, rescore_all
+from plm_desktop.store import Database, open_database
+
+USERS = 50_000
+WEEKS = 20
+LAST_WEEK = date(2026, 11, 30)
+
+LEADERBOARD_TARGET_S = 0.010
+RESCORE_TARGET_S = 5.0
+
+
+def build_database(path: Path, users: int = USERS, weeks: int = WEEKS) -> Database:
+    """A database of ``users`` x ``weeks`` usage rows with varied, seeded-free values."""
+    db = open_database(path)
+    conn = db.conn
+    week_list = [(LAST_WEEK - timedelta(weeks=weeks - 1 - i)).isoformat() for i in range(weeks)]
+    with db.transaction():
+        conn.execute(
+            """
+            INSERT INTO users (user_id, email, name, company, title)
+            WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
+            SELECT printf('u%06d', i), printf('user%06d@example.com', i),
+                   printf('User %d', i), printf('Company %d', i % 997), 'Engineer'
+            FROM n
+            """,
+            (users,),
+        )
+        conn.execute(
+            "INSERT INTO imports (file_name, content_hash, rows, inserted, updated, "
+            "unchanged, imported_at) VALUES ('bench', 'bench', 0, 0, 0, 0, '2026-12-01')"
+        )
+        for week in week_list:
+            # Each user gets a row every week; a share of them are inactive that week.
+            conn.execute(
+                """
+                INSERT INTO usage (week, user_id, active_days, sessions, features_used,
+                    invites_sent, nps, tasks_completed, projects_completed,
+                    support_tickets, content_views, integrations_connected, custom,
+                    import_id)
+                SELECT ?, user_id, d, d * 2, abs(random() % 9) * (d > 0),
+                       CASE WHEN abs(random() % 10) = 0 THEN abs(random() % 4) ELSE 0 END,
+                       CASE WHEN abs(random() % 12) = 0 THEN abs(random() % 11) END,
+                       abs(random() % 12) * (d > 0),
+                       CASE WHEN abs(random() % 40) = 0 THEN 1 ELSE 0 END,
+                       abs(random() % 3), abs(random() % 9), abs(random() % 4),
+                       json_object('hours_saved', abs(random() % 4)),
+                       1
+                FROM (SELECT user_id, MAX(abs(random() % 10) - 2, 0) AS d FROM users)
+                """,
+                (week,),
+            )
+    return db
+
+
+def _median_time(call: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def baseline_top10(db: Database, week: str) -> list[tuple]:
+    """The leaderboard computed straight from the raw rows in one SQL query."""
+    return db.conn.execute(
+        """
+        WITH win AS (
+            SELECT user_id,
+                   MAX(CASE WHEN week = :w THEN active_days END) AS days,
+                   MAX(CASE WHEN week = :w THEN features_used END) AS features,
+                   COALESCE(SUM(invites_sent), 0) AS invites,
+                   MAX(active_days > 0) AS active
+            FROM usage WHERE week >= date(:w, '-21 days') AND week <= :w
+            GROUP BY user_id
+        ), scored AS (
+            SELECT user_id, days, features, invites,
+                CASE WHEN days >= 5 THEN 25 WHEN days >= 1 THEN 15 WHEN active THEN 5
+                     ELSE 0 END
+              + CASE WHEN features >= 5 THEN 25 WHEN features >= 3 THEN 15
+                     WHEN features >= 1 THEN 5 ELSE 0 END
+              + CASE WHEN invites >= 3 THEN 25 WHEN invites >= 1 THEN 15 ELSE 0 END
+              + COALESCE((SELECT CASE WHEN nps >= 9 THEN 25 WHEN nps >= 7 THEN 15 ELSE 0 END
+                          FROM usage AS n WHERE n.user_id = win.user_id AND n.week <= :w
+                          AND n.nps IS NOT NULL ORDER BY n.week DESC LIMIT 1), 0) AS score
+            FROM win
+        )
+        SELECT s.user_id, u.email, u.name, s.score FROM scored AS s
+        JOIN users AS u USING (user_id)
+        ORDER BY score DESC, days DESC, features DESC, invites DESC, user_id LIMIT 10
+        """,
+        {"w": week},
+    ).fetchall()
+
+
+def run(path: Path) -> int:
+    print(f"building {USERS:,} users x {WEEKS} weeks in {path} ...")
+    start = time.perf_counter()
+    db = build_database(path)
+    rows = db.conn.execute("SELECT COUNT(*) FROM usage").fetchone()[0]
+    print(f"  {rows:,} usage rows in {time.perf_counter() - start:.1f} s")
+
+    start = time.perf_counter()
+    rescore_all(db)
+    print(f"  first scoring of all weeks: {time.perf_counter() - start:.2f} s")
+    week = LAST_WEEK.isoformat()
+
+    board = leaderboard(db, week)
+    expected = [r[0] for r in baseline_top10(db, week)]
+    same = [r.user_id for r in board.rows] == expected
+    print(f"  stored top 10 equals the baseline's top 10: {same}")
+
+    lb = _median_time(lambda: leaderboard(db, week, top=10), 200)
+    lb_default = _median_time(lambda: leaderboard(db), 200)
+    base = _median_time(lambda: baseline_top10(db, week), 5)
+
+    changed = ScoringModel()
+    changed.candidate_min = 65
+    changed.depth.deep_points = 30
+    rescore = _median_time(lambda: rescore_all(db, changed), 3)
+
+    refresh = _median_time(lambda: refresh_weeks(db, [week]), 3)
+
+    print()
+    print(f"leaderboard, latest week, top 10 (median of 200): {lb * 1000:.2f} ms")
+    print(f"leaderboard, default week (median of 200):        {lb_default * 1000:.2f} ms")
+    print(f"baseline: one SQL query over raw rows (median of 5): {base * 1000:.1f} ms")
+    print(f"  ratio baseline / leaderboard: {base / lb:.0f}x")
+    print(f"rescore all {WEEKS} weeks (median of 3):           {rescore:.2f} s")
+    print(f"refresh latest week + milestones (median of 3):  {refresh:.2f} s")
+    ok = lb < LEADERBOARD_TARGET_S and rescore < RESCORE_TARGET_S and same
+    print(
+        f"targets: leaderboard < {LEADERBOARD_TARGET_S * 1000:.0f} ms, "
+        f"rescore < {RESCORE_TARGET_S:.0f} s: {'met' if ok else 'NOT met'}"
+    )
+    db.close()
+    return 0 if ok else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench.scoring_bench")
+    parser.add_argument("--keep", type=Path, help="build the database here and keep it")
+    args = parser.parse_args(argv)
+    if args.keep:
+        if args.keep.exists():
+            parser.error(f"{args.keep} exists; give a new path")
+        return run(args.keep)
+    with tempfile.TemporaryDirectory(prefix="plm-scoring-bench-") as folder:
+        return run(Path(folder) / "bench.sqlite")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
