@@ -50,6 +50,7 @@ def spec(kind: str = "task_100", **changes) -> CardSpec:
 def clear_caches() -> None:
     render._background.cache_clear()
     render._logo_image.cache_clear()
+    render._text_mask.cache_clear()
     textfit._fit_text.cache_clear()
     textfit._measure_line.cache_clear()
     fonts.load_font.cache_clear()

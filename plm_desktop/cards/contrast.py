@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 RGB = tuple[int, int, int]
 
@@ -93,6 +94,11 @@ def ensure_contrast(fg: RGB, backgrounds: Sequence[RGB], minimum: float = AA_TEX
     white on dark ones. Pure black or white always gets there for one background; for
     backgrounds spanning light and dark the better end is returned even if short.
     """
+    return _ensure_contrast(tuple(fg), tuple(backgrounds), minimum)
+
+
+@lru_cache(maxsize=256)
+def _ensure_contrast(fg: RGB, backgrounds: tuple[RGB, ...], minimum: float) -> ContrastFix:
     before = worst_contrast(fg, backgrounds)
     if before >= minimum:
         return ContrastFix(fg, fg, before, before)

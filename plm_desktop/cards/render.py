@@ -18,8 +18,14 @@ from pathlib import Path
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from plm_desktop.cards.brand import Brand
-from plm_desktop.cards.contrast import RGB, ensure_contrast, mix, parse_colour, to_hex
-from plm_desktop.cards.fonts import resolve_family
+from plm_desktop.cards.contrast import (
+    RGB,
+    ensure_contrast,
+    mix,
+    parse_colour,
+    to_hex,
+)
+from plm_desktop.cards.fonts import load_font, resolve_family
 from plm_desktop.cards.logo import load_logo
 from plm_desktop.cards.motifs import MotifColours, render_motif
 from plm_desktop.cards.templates import (
@@ -213,17 +219,30 @@ def _logo_image(logo_png: bytes, box_w: int, box_h: int) -> Image.Image:
     return logo
 
 
+@lru_cache(maxsize=256)
+def _text_mask(text: str, path: Path, size: int) -> tuple[Image.Image, int, int] | None:
+    """``text`` rasterised once as an ``L`` mask, with its offset from the baseline origin.
+
+    Rasterising glyphs is most of a render's cost; a preview redraws mostly unchanged
+    lines, so each is drawn once and pasted from here afterwards.
+    """
+    font = load_font(path, size)
+    left, top, right, bottom = font.getbbox(text, anchor="ls")
+    if right <= left or bottom <= top:
+        return None
+    mask = Image.new("L", (right - left, bottom - top), 0)
+    ImageDraw.Draw(mask).text((-left, -top), text, font=font, fill=255, anchor="ls")
+    return mask, left, top
+
+
 class _Painter:
     """Draws fitted text onto the card and, when asked, onto a text mask too."""
 
     def __init__(self, image: Image.Image, with_mask: bool) -> None:
-        self.draw = ImageDraw.Draw(image)
+        self.image = image
         self.mask = Image.new("L", image.size, 0) if with_mask else None
-        self.mask_draw = ImageDraw.Draw(self.mask) if self.mask is not None else None
 
     def text(self, fitted: FittedText, box: Box, y: int, colour: RGB, align: str) -> None:
-        from plm_desktop.cards.fonts import load_font
-
         x0, _y0, width, _h = box
         baseline = y
         for index, line in enumerate(fitted.lines):
@@ -235,11 +254,14 @@ class _Painter:
             else:
                 origin = x0 - line.left
             for run in line.runs:
-                font = load_font(run.path, fitted.size)
-                at = (origin + run.x, baseline)
-                self.draw.text(at, run.text, font=font, fill=colour, anchor="ls")
-                if self.mask_draw is not None:
-                    self.mask_draw.text(at, run.text, font=font, fill=255, anchor="ls")
+                found = _text_mask(run.text, run.path, fitted.size)
+                if found is None:
+                    continue
+                glyphs, left, top = found
+                at = (origin + run.x + left, baseline + top)
+                self.image.paste(colour, at, glyphs)
+                if self.mask is not None:
+                    self.mask.paste(255, at, glyphs)
 
 
 def render_card(

@@ -31,11 +31,11 @@ class TextStyle:
 
 @dataclass(frozen=True)
 class PlacedRun:
-    """A run of one font within a line, ``x`` from the line's origin."""
+    """A run of one font within a line, ``x`` pixels from the line's origin."""
 
     text: str
     path: Path
-    x: float
+    x: int
 
 
 @dataclass(frozen=True)
@@ -97,12 +97,13 @@ def _measure_line(text: str, primary: Path, size: int, finder: FallbackFinder) -
     for run in split_runs(text, primary, finder):
         font = load_font(run.path, size)
         x0, top, x1, bottom = font.getbbox(run.text, anchor="ls")
+        at = round(x)  # runs sit on whole pixels so their rendered masks can be reused
         if x1 > x0:
-            left = min(left, x + x0)
-            right = max(right, x + x1)
+            left = min(left, at + x0)
+            right = max(right, at + x1)
             ascent = max(ascent, -top)
             descent = max(descent, bottom)
-        runs.append(PlacedRun(run.text, run.path, x))
+        runs.append(PlacedRun(run.text, run.path, at))
         x += font.getlength(run.text)
     right = max(right, x)
     left_px = int(left) if left >= 0 else -int(-left + 0.999)
