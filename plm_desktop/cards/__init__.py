@@ -7,6 +7,13 @@
 from plm_desktop.cards.brand import Brand, BrandError, load_brand, save_brand
 from plm_desktop.cards.fonts import FontNotFound, family_names
 from plm_desktop.cards.logo import LogoRejected, read_logo_file
+from plm_desktop.cards.milestone_cards import (
+    NoMilestone,
+    UnknownUser,
+    WinFacts,
+    card_for_milestone,
+    win_facts,
+)
 from plm_desktop.cards.render import (
     SIZES,
     CardError,
@@ -27,7 +34,11 @@ __all__ = [
     "CardSpec",
     "FontNotFound",
     "LogoRejected",
+    "NoMilestone",
     "RenderedCard",
+    "UnknownUser",
+    "WinFacts",
+    "card_for_milestone",
     "encode_png",
     "family_names",
     "load_brand",
@@ -35,4 +46,5 @@ __all__ = [
     "render_card",
     "save_brand",
     "save_png",
+    "win_facts",
 ]

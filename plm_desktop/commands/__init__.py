@@ -12,4 +12,6 @@ COMMAND_MODULES: list[str] = [
     "plm_desktop.commands.slack",
     "plm_desktop.commands.import_signups",
     "plm_desktop.commands.funnel",
+    "plm_desktop.commands.card",
+    "plm_desktop.commands.copy_text",
 ]
