@@ -138,7 +138,9 @@ class MainWindow(QMainWindow):
                 item.setData(Qt.ItemDataRole.UserRole, spec.page_id)
                 tip = f"{spec.title} ({spec.shortcut})" if spec.shortcut else spec.title
                 item.setToolTip(tip)
-        self.sidebar.currentItemChanged.connect(self._on_sidebar_changed)
+        # Selection, not the current item: a list view makes its first row current when it
+        # gets focus, which must not switch pages (the welcome page has no row).
+        self.sidebar.itemSelectionChanged.connect(self._on_sidebar_changed)
 
         right = QWidget(body)
         right_layout = QVBoxLayout(right)
@@ -250,16 +252,17 @@ class MainWindow(QMainWindow):
     def _select_sidebar(self, page_id: str) -> None:
         self.sidebar.blockSignals(True)
         try:
-            self.sidebar.setCurrentRow(-1)
+            self.sidebar.clearSelection()
             for row in range(self.sidebar.count()):
                 if self.sidebar.item(row).data(Qt.ItemDataRole.UserRole) == page_id:
                     self.sidebar.setCurrentRow(row)
         finally:
             self.sidebar.blockSignals(False)
 
-    def _on_sidebar_changed(self, item: QListWidgetItem | None, _previous: object) -> None:
-        if item is not None:
-            self.show_page(item.data(Qt.ItemDataRole.UserRole))
+    def _on_sidebar_changed(self) -> None:
+        items = self.sidebar.selectedItems()
+        if items:
+            self.show_page(items[0].data(Qt.ItemDataRole.UserRole))
 
     # -- navigation asked by pages --------------------------------------------------------
 
@@ -317,6 +320,7 @@ class MainWindow(QMainWindow):
         )
 
     def _database_opened(self, path: Path, demo: bool, usage_imports: int) -> None:
+        self.statusBar().clearMessage()
         self.ctx.use_database(path, demo=demo)
         if usage_imports == 0 and not demo:
             self.show_page("welcome")

@@ -195,3 +195,18 @@ def test_about_shows_the_version(make_window):
 def test_drop_point_is_inside(make_window):
     win = make_window(pages=TEST_PAGES)
     assert win.rect().contains(QPoint(1, 1))
+
+
+def test_sidebar_getting_focus_does_not_leave_the_welcome_page(make_window, db_path, qtbot):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QFocusEvent
+
+    win = make_window(pages=TEST_PAGES)
+    win.show()
+    win.open_database_file(db_path)
+    assert win.current_page_id == "welcome"
+    QApplication.sendEvent(win.sidebar, QFocusEvent(QEvent.Type.FocusIn))
+    assert win.sidebar.currentRow() == 0  # Qt made the first row current...
+    assert win.current_page_id == "welcome"  # ...which must not switch pages
+    qtbot.keyClick(win.sidebar, Qt.Key.Key_Down)
+    assert win.current_page_id == "studio"  # the keyboard still navigates

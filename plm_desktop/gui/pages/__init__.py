@@ -42,6 +42,8 @@ PAGES: list[PageSpec] = [
     # GUI engineer B: card studio ("studio", Ctrl+4), share ("share", Ctrl+5) and
     # outbox ("outbox", Ctrl+6). Loop engineer: "loop" (Ctrl+7).
     PageSpec("studio", "Card studio", "plm_desktop.gui.card_studio:CardStudioPage", "Ctrl+4"),
+    PageSpec("share", "Share", "plm_desktop.gui.share_page:SharePage", "Ctrl+5"),
+    PageSpec("outbox", "Outbox", "plm_desktop.gui.outbox_page:OutboxPage", "Ctrl+6"),
     PageSpec("loop", "Loop", "plm_desktop.gui.loop_page:LoopPage", "Ctrl+7"),
     # Settings stays last in the sidebar.
     PageSpec("settings", "Settings", "plm_desktop.gui.pages.settings:SettingsPage", "Ctrl+,"),
