@@ -72,8 +72,15 @@ def _installed_size_kib(root: Path) -> int:
     return (total + 1023) // 1024
 
 
-def control_text(version: str, arch: str, depends: list[str], installed_kib: int) -> str:
+def control_text(
+    version: str,
+    arch: str,
+    depends: list[str],
+    installed_kib: int,
+    recommends: list[str] | None = None,
+) -> str:
     """The ``DEBIAN/control`` file."""
+    recommends_line = f"Recommends: {', '.join(recommends)}\n" if recommends else ""
     return (
         f"Package: {common.APP_ID}\n"
         f"Version: {version}\n"
@@ -81,6 +88,7 @@ def control_text(version: str, arch: str, depends: list[str], installed_kib: int
         f"Maintainer: {common.MAINTAINER}\n"
         f"Installed-Size: {installed_kib}\n"
         f"Depends: {', '.join(depends)}\n"
+        f"{recommends_line}"
         "Section: misc\n"
         "Priority: optional\n"
         f"Homepage: {common.HOMEPAGE}\n"
@@ -124,7 +132,13 @@ def stage_tree(bundle: Path, root: Path, version: str, arch: str) -> Path:
     debian = root / "DEBIAN"
     debian.mkdir()
     (debian / "control").write_text(
-        control_text(version, arch, list(declared.all), _installed_size_kib(root))
+        control_text(
+            version,
+            arch,
+            list(declared.all),
+            _installed_size_kib(root),
+            recommends=list(declared.recommends),
+        )
     )
     for path in root.rglob("*"):
         if not path.is_symlink():

@@ -6,8 +6,8 @@ the GL dispatch libraries, libxcb, zlib for the launcher) must be in the ``.deb`
 
 * static: ``ldd`` over every ELF file in the bundle, with the library path the launcher
   sets for itself (the bundle's ``_internal`` folder), the launcher itself without it;
-* at run time: the libraries the dynamic loader reported loading (``LD_DEBUG=files``)
-  while the installed app ran its self-test.
+* at run time: the libraries the dynamic loader reported loading (``LD_DEBUG=libs``)
+  while the installed app ran its self-test, which also sees ``dlopen``.
 
 Each library found outside the bundle is mapped to its package with ``dpkg -S``. The check
 fails when a package is needed but not declared, or declared but not needed.
@@ -16,6 +16,8 @@ Usage::
 
     python packaging/linux/libdeps.py show BUNDLE
     python packaging/linux/libdeps.py check BUNDLE [--loaded LD_DEBUG_LOG]
+
+where LD_DEBUG_LOG is what ``LD_DEBUG=libs`` wrote while the app ran.
 """
 
 from __future__ import annotations
@@ -42,14 +44,22 @@ class DependsError(Exception):
 
 @dataclass(frozen=True)
 class DeclaredDepends:
-    """The packages of ``depends.txt``: ``libraries`` are checked against ``ldd``,
-    ``data`` (marked ``[data]``) are files the bundle reads, which ``ldd`` cannot see."""
+    """The packages of ``depends.txt``.
+
+    Attributes:
+        libraries: Depends, checked against what the bundle links (``ldd``).
+        data: Depends marked ``[data]``: files the bundle reads, which ``ldd`` cannot see.
+        recommends: Recommends (``[recommends]``): libraries loaded with ``dlopen`` when
+            present, for a feature that degrades gracefully without them.
+    """
 
     libraries: tuple[str, ...]
     data: tuple[str, ...]
+    recommends: tuple[str, ...] = ()
 
     @property
     def all(self) -> tuple[str, ...]:
+        """Every package of ``Depends``."""
         return self.libraries + self.data
 
 
@@ -66,17 +76,22 @@ class OutsideLibraries:
 
 
 def read_declared(path: Path = DEPENDS_FILE) -> DeclaredDepends:
-    """Parse ``depends.txt``: one package a line, ``#`` comments, ``[data]`` marks."""
-    libraries, data = [], []
+    """Parse ``depends.txt``: one package a line, ``#`` comments, ``[data]`` and
+    ``[recommends]`` marks after the name."""
+    kinds: dict[str, list[str]] = {"": [], "[data]": [], "[recommends]": []}
     for number, raw in enumerate(path.read_text("utf-8").splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
         words = line.split()
-        if len(words) > 2 or (len(words) == 2 and words[1] != "[data]"):
-            raise DependsError(f"{path}:{number}: expected 'package' or 'package [data]'")
-        (data if len(words) == 2 else libraries).append(words[0])
-    return DeclaredDepends(tuple(libraries), tuple(data))
+        mark = words[1] if len(words) == 2 else ""
+        if len(words) > 2 or mark not in kinds:
+            raise DependsError(
+                f"{path}:{number}: expected 'package', 'package [data]' or "
+                f"'package [recommends]', found {line!r}"
+            )
+        kinds[mark].append(words[0])
+    return DeclaredDepends(tuple(kinds[""]), tuple(kinds["[data]"]), tuple(kinds["[recommends]"]))
 
 
 def is_elf(path: Path) -> bool:
@@ -140,15 +155,40 @@ def outside_libraries(bundle: Path, launcher: str = "plm-desktop") -> OutsideLib
     return result
 
 
-def loaded_outside(ld_debug_log: str, bundle: Path) -> set[str]:
-    """Libraries the loader initialised from outside ``bundle`` (``LD_DEBUG=files`` log)."""
+def loaded_outside(ld_debug_log: str, bundle: Path, launcher: str = "plm-desktop") -> set[str]:
+    """Libraries the app initialised from outside ``bundle``, from an ``LD_DEBUG=libs`` log.
+
+    Only processes running the bundle's own executable count: the app may start other
+    programs (dbus-launch when there is no session bus, for one), whose libraries are
+    their packages' business. The loader names a program as it was started (often
+    without a folder), so a process is the app's when it started a program called
+    ``launcher`` and initialised libraries from ``bundle``.
+    """
     bundle = bundle.resolve()
-    loaded = set()
-    for match in _LOADED_LINE.finditer(ld_debug_log):
-        path = match.group(1)
-        if not Path(path).resolve().is_relative_to(bundle):
-            loaded.add(path)
-    return loaded
+    programs: dict[str, set[str]] = {}
+    loaded: dict[str, set[str]] = {}
+    for line in ld_debug_log.splitlines():
+        pid, _, message = line.strip().partition(":")
+        message = message.strip()
+        if message.startswith("transferring control:"):
+            program = message.split(":", 1)[1].strip()
+            programs.setdefault(pid, set()).add(program)
+        match = _LOADED_LINE.search(message)
+        if match:
+            loaded.setdefault(pid, set()).add(match.group(1))
+    found = set()
+    for pid, libraries in loaded.items():
+        named = any(Path(p).name == launcher for p in programs.get(pid, ()))
+        if named and any(_inside(Path(lib), bundle) for lib in libraries):
+            found |= {lib for lib in libraries if not _inside(Path(lib), bundle)}
+    return found
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder)
+    except OSError:
+        return False
 
 
 def owning_package(path: str) -> str | None:
@@ -262,7 +302,7 @@ def check(bundle: Path, declared: DeclaredDepends, loaded_log: str | None = None
 
     if loaded_log is not None:
         loaded = needed_packages(loaded_outside(loaded_log, bundle))
-        allowed = package_closure(declared.all)
+        allowed = package_closure(declared.all + declared.recommends)
         beyond = sorted(set(loaded.packages) - allowed)
         if beyond:
             problems.append("loaded at run time, outside Depends and theirs: " + ", ".join(beyond))
@@ -273,7 +313,7 @@ def check(bundle: Path, declared: DeclaredDepends, loaded_log: str | None = None
         lines.append(
             f"at run time: {len(loaded_outside(loaded_log, bundle))} libraries loaded from "
             f"outside the bundle, from {', '.join(sorted(loaded.packages))}; all within "
-            "Depends and their dependencies"
+            "Depends, Recommends and their dependencies"
             if not beyond
             else "at run time: see above"
         )
