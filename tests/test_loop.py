@@ -198,18 +198,29 @@ def test_program_cost_over_a_period_and_settings_round_trip(db):
 
 def test_report_back_text_counts_and_pluralises():
     text = report_back_text(
-        first="Ana", demo_requests=3, signups=1, since=date(2026, 11, 12), product="Acme"
+        first="Ana",
+        demo_requests=3,
+        signups=1,
+        posts=1,
+        since=date(2026, 11, 12),
+        product="Acme",
     )
     assert text == (
         "Hi Ana, a quick update: your post from 12 Nov led to 3 demo requests and 1 signup "
         "so far. Thank you for spreading the word about Acme!"
     )
-    one = report_back_text(first="Bo", demo_requests=1, signups=0, since=None)
+    several = report_back_text(
+        first="Ana", demo_requests=0, signups=4, posts=3, since=date(2026, 9, 3)
+    )
+    assert several == (
+        "Hi Ana, a quick update: your 3 posts since 3 Sep led to 4 signups so far. Thank you!"
+    )
+    one = report_back_text(first="Bo", demo_requests=1, signups=0)
     assert (
-        one == "Hi Bo, a quick update: sharing your win led to 1 demo request so far. Thank you!"
+        one == "Hi Bo, a quick update: sharing your link led to 1 demo request so far. Thank you!"
     )
     with pytest.raises(NothingToReport):
-        report_back_text(first="Bo", demo_requests=0, signups=0, since=None)
+        report_back_text(first="Bo", demo_requests=0, signups=0, posts=2, since=date(2026, 9, 3))
 
 
 def _signup(db, key, day, kind="signup"):
@@ -226,8 +237,25 @@ def _signup(db, key, day, kind="signup"):
         ).lastrowid
 
 
-def test_report_back_is_filled_from_attribution_since_the_latest_post(users):
+def test_report_back_is_filled_from_attribution(users):
     db = users
+    before_posting = _signup(db, "early@x.com", "2026-11-01", "demo")  # came by their link
+    demo = _signup(db, "demo@x.com", "2026-11-13", "demo")
+    signup = _signup(db, "new@x.com", "2026-11-14")
+    someone_else = _signup(db, "other@x.com", "2026-11-14", "demo")
+    unmatched = _signup(db, "who@x.com", "2026-11-15")
+    for signup_id, advocate in [
+        (before_posting, "u1"),
+        (demo, "u1"),
+        (signup, "u1"),
+        (someone_else, "u2"),
+    ]:
+        attribute_by_hand(db, signup_id, advocate)
+    assert unmatched
+    no_post_yet = report_back(db, "u1")
+    assert no_post_yet.text.startswith(
+        "Hi Ana, a quick update: sharing your link led to 2 demo requests and 1 signup"
+    )
     record_outcome(
         db,
         "u1",
@@ -235,25 +263,18 @@ def test_report_back_is_filled_from_attribution_since_the_latest_post(users):
         occurred_on=date(2026, 11, 12),
         url="https://www.linkedin.com/posts/ana-2",
     )
-    before = _signup(db, "early@x.com", "2026-11-01", "demo")  # before the post: not counted
-    demo = _signup(db, "demo@x.com", "2026-11-13", "demo")
-    signup = _signup(db, "new@x.com", "2026-11-14")
-    someone_else = _signup(db, "other@x.com", "2026-11-14", "demo")
-    for signup_id, advocate in [
-        (before, "u1"),
-        (demo, "u1"),
-        (signup, "u1"),
-        (someone_else, "u2"),
-    ]:
-        attribute_by_hand(db, signup_id, advocate)
     record_outcome(db, "u1", "demo_requests", occurred_on=date(2026, 11, 20), amount=2)
 
     message = report_back(db, "u1", product="Acme")
-    assert (message.demo_requests, message.signups) == (3, 1)
-    assert message.since == date(2026, 11, 12)
+    assert (message.demo_requests, message.signups, message.posts) == (4, 1, 1)
+    assert message.since == message.latest_post == date(2026, 11, 12)
     assert message.post_url == "https://www.linkedin.com/posts/ana-2"
     assert message.text.startswith(
-        "Hi Ana, a quick update: your post from 12 Nov led to 3 demo requests and 1 signup"
+        "Hi Ana, a quick update: your post from 12 Nov led to 4 demo requests and 1 signup"
+    )
+    record_outcome(db, "u1", "posted", occurred_on=date(2026, 11, 25))
+    assert report_back(db, "u1").text.startswith(
+        "Hi Ana, a quick update: your 2 posts since 12 Nov led to 4 demo requests"
     )
     with pytest.raises(NothingToReport):
         report_back(db, "u3")
@@ -289,3 +310,27 @@ def test_report_back_goes_out_through_slack_and_the_outbox_once(users, slack_pee
         assert len(slack_peer.messages) == 1
     # A report-back is not a card: it does not count as celebrating anyone.
     assert card_recipients(db, Period.month(2026, 11)) == {}
+
+
+def test_ask_context_fills_name_product_link_and_review_page(users):
+    from plm_desktop.cards.brand import Brand, save_brand
+    from plm_desktop.loop.advocates import ask_context
+    from plm_desktop.sharing import links
+
+    db = users
+    context = ask_context(db, "u1")
+    assert context == {
+        "first_name": "Ana",
+        "product": "our product",
+        "link": None,
+        "review_url": None,
+    }
+    save_brand(db, Brand(product_name="Acme"))
+    links.referral_code(db, "u1")
+    db.set_setting(links.SIGNUP_URL_SETTING, "https://acme.io/signup")
+    ProgramSettings(review_url="https://www.g2.com/products/acme/take_survey").save(db)
+    context = ask_context(db, "u1")
+    code = links.referral_code(db, "u1")
+    assert context["product"] == "Acme"
+    assert context["link"].startswith(f"https://acme.io/signup?ref={code}&")
+    assert "Acme" in ask_message("review", context)

@@ -112,7 +112,7 @@ def paint_funnel(painter: QPainter, rect: QRectF, funnel: Funnel, palette: QPale
     painter.drawText(
         header,
         Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-        f"Funnel, {funnel.period.label}",
+        f"Funnel, {period_title(funnel.period)}",
     )
     small = QFont(base)
     small.setPointSizeF(base.pointSizeF() * 0.9)
@@ -133,7 +133,7 @@ def paint_funnel(painter: QPainter, rect: QRectF, funnel: Funnel, palette: QPale
         rect.height() - header.height() - 6 - footer_height,
     )
     row_height = body.height() / len(stages)
-    label_width = max(210.0, rect.width() * 0.30)
+    label_width = max(220.0, rect.width() * 0.31)
     value_width = max(190.0, rect.width() * 0.2)
     bold = QFont(base)
     bold.setBold(True)
@@ -159,10 +159,8 @@ def paint_funnel(painter: QPainter, rect: QRectF, funnel: Funnel, palette: QPale
         )
         painter.drawText(
             sentence,
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
-            painter.fontMetrics().elidedText(
-                stage_sentence(stage), Qt.TextElideMode.ElideRight, int(sentence.width())
-            ),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+            stage_sentence(stage),
         )
 
         bar_area = QRectF(
@@ -457,7 +455,9 @@ class LoopPage(Page):
 
     Everything is loaded in one read task (:func:`~plm_desktop.loop.overview.loop_overview`)
     and every change (import, ask, answer, outcome, attribution, program settings) is a
-    write task that reloads the page and tells the others.
+    write task that reloads the page and tells the others. On the sample data (demo), the
+    first load adds the sample's advocate program (signups, cards, posts, asks) when the
+    demo database has none.
 
     Signals:
         message(str): what the last action did or why it was refused (tests read it).
@@ -560,7 +560,6 @@ class LoopPage(Page):
             "advocate_table",
             [
                 "Advocate",
-                "Company",
                 "Stage",
                 "Next ask",
                 "Posts",
@@ -697,9 +696,15 @@ class LoopPage(Page):
     def reload(self) -> None:
         period = self.period
 
+        demo = self.ctx.demo
+
         def link(control):
             from plm_desktop.loop.attribution import link_signups_to_users
+            from plm_desktop.loop.sample import ensure_sample_loop
 
+            # The sample data comes with a program that has been running for a while.
+            if demo and ensure_sample_loop(control.db):
+                log.info("added the loop sample to the demo database")
             # Referred people who appeared in a usage import since the last look.
             return link_signups_to_users(control.db)
 
@@ -763,13 +768,10 @@ class LoopPage(Page):
         table.blockSignals(True)
         table.setRowCount(len(advocates))
         for r, a in enumerate(advocates):
-            stage = ASK_LABELS[a.ladder.stage] if a.ladder.stage else "not asked yet"
-            next_ask = ASK_LABELS[a.ladder.next_ask] if a.ladder.next_ask else "—"
-            if a.ladder.in_cooldown and a.ladder.next_ask:
-                next_ask += f" (after {a.ladder.cooldown_until:%d %b})"
+            stage = RUNG_NAMES[a.ladder.stage] if a.ladder.stage else "not asked yet"
+            next_ask = next_ask_text(a.ladder)
             cells = [
                 a.display_name,
-                a.company or "",
                 stage,
                 next_ask,
                 a.totals.posts,
@@ -864,7 +866,8 @@ class LoopPage(Page):
             f"Brought {row.signups} signups ({row.active_signups} now using the product) and "
             f"{row.demos + row.totals.demo_requests} demo requests."
         )
-        suggested = ladder.next_ask or (ladder.pending.kind if ladder.pending else LADDER[0])
+        suggested = ladder.next_ask or (ladder.pending.kind if ladder.pending else None)
+        suggested = suggested or ladder.stage or LADDER[0]
         self.ask_combo.setCurrentIndex(self.ask_combo.findData(suggested))
         self._fill_ask_message()
         self._fill_report(user_id)
@@ -903,13 +906,11 @@ class LoopPage(Page):
 
     def _fill_report(self, user_id: str) -> None:
         def load(control):
-            from plm_desktop.cards.brand import load_brand
+            from plm_desktop.loop.advocates import product_name
             from plm_desktop.loop.report import NothingToReport, report_back
 
             try:
-                return report_back(
-                    control.db, user_id, product=load_brand(control.db).product_name
-                ).text
+                return report_back(control.db, user_id, product=product_name(control.db)).text
             except NothingToReport:
                 return ""
 
@@ -1216,6 +1217,13 @@ class LoopPage(Page):
         self.ctx.errors.report(f"{what}.", exc, severe=False)
 
 
+RUNG_NAMES = {
+    "badge_share": "Badge share",
+    "review": "Review",
+    "case_study": "Case study",
+    "referral_program": "Referral program",
+}
+
 OUTCOME_LABELS = {
     "posted": "They posted",
     "impressions": "Impressions",
@@ -1223,6 +1231,17 @@ OUTCOME_LABELS = {
     "demo_requests": "Demo requests",
     "deal": "Deal",
 }
+
+
+def next_ask_text(ladder) -> str:
+    """The advocate table's "Next ask" cell: the rung, or why there is none."""
+    if ladder.pending is not None:
+        return f"waiting: {RUNG_NAMES[ladder.pending.kind]}"
+    if ladder.next_ask is None:
+        return "declined" if ladder.stage != LADDER[-1] else "top of the ladder"
+    if ladder.in_cooldown:
+        return f"{RUNG_NAMES[ladder.next_ask]} (after {ladder.cooldown_until:%d %b})"
+    return RUNG_NAMES[ladder.next_ask]
 
 
 def period_title(period) -> str:

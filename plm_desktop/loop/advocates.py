@@ -88,7 +88,6 @@ def ask_context(db: Database, user_id: str) -> dict[str, str | None]:
     ``link`` is the advocate's share link when they have a referral code and the
     product's signup page is set; otherwise it is missing and the message says so.
     """
-    from plm_desktop.cards.brand import load_brand
     from plm_desktop.sharing import links
 
     row = db.conn.execute("SELECT name FROM users WHERE user_id = ?", (user_id,)).fetchone()
@@ -98,10 +97,18 @@ def ask_context(db: Database, user_id: str) -> dict[str, str | None]:
     link = None
     if has_code and db.get_setting(links.SIGNUP_URL_SETTING):
         link = links.share_link(db, user_id, source="slack", campaign="ask")
-    brand = load_brand(db)
     return {
         "first_name": first_name(row[0] if row else None, fallback=""),
-        "product": brand.product_name,
+        "product": product_name(db) or "our product",
         "link": link,
         "review_url": ProgramSettings.load(db).review_url,
     }
+
+
+def product_name(db: Database) -> str | None:
+    """The product's name from the brand, or None while the brand still has its
+    placeholder name (a message would otherwise thank people for "Your product")."""
+    from plm_desktop.cards.brand import Brand, load_brand
+
+    name = load_brand(db).product_name.strip()
+    return None if not name or name == Brand().product_name else name

@@ -240,7 +240,16 @@ def add_sample_loop(db: Database, *, seed: int = SAMPLE_SEED) -> list[SignupImpo
 
     _add_cards_and_outcomes(db, rng, set(advocates))
     _add_asks(db, rng, advocates)
-    ProgramSettings(monthly_cost=750.0, cac=1400.0, currency="USD").save(db)
+    ProgramSettings(
+        monthly_cost=750.0,
+        cac=1400.0,
+        currency="USD",
+        review_url="https://www.g2.com/products/example-product/take_survey",
+    ).save(db)
+    from plm_desktop.sharing import links
+
+    if not db.get_setting(links.SIGNUP_URL_SETTING):
+        db.set_setting(links.SIGNUP_URL_SETTING, LANDING)
     results = [import_signups_file(db, path) for path in sample_signup_files()]
     log.info("added the loop sample: %d advocates, %d signups files", len(advocates), len(results))
     return results
@@ -344,3 +353,19 @@ if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else resource_path("sample")
     for written in write_sample_signups(target):
         print(written)
+
+
+def ensure_sample_loop(db: Database) -> bool:
+    """Add the loop sample to a demo database that has none yet; True when added.
+
+    A database with any signup, outcome or ask is left alone, so calling it again (or on
+    a demo database whose creator already added the sample) changes nothing.
+    """
+    used = db.conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM signups) OR EXISTS (SELECT 1 FROM outcomes)"
+        " OR EXISTS (SELECT 1 FROM asks)"
+    ).fetchone()[0]
+    if used:
+        return False
+    add_sample_loop(db)
+    return True
