@@ -8,6 +8,9 @@ Each module here defines ``register(subparsers)``, which adds its parser and set
 # Order is the order of ``plm-desktop --help``.
 COMMAND_MODULES: list[str] = [
     "plm_desktop.commands.import_usage",
+    "plm_desktop.commands.rank",
+    "plm_desktop.commands.milestones",
+    "plm_desktop.commands.export_segment",
     "plm_desktop.commands.send",
     "plm_desktop.commands.slack",
     "plm_desktop.commands.import_signups",
