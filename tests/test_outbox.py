@@ -343,3 +343,28 @@ def test_the_outbox_command_lists_and_retries_failed_shares(
     assert main(["--db", str(db_path), "outbox", "--resume", "--retry-failed"]) == 0
     assert "sent share #1 to C0LATER" in capsys.readouterr().out
     assert [m.text for m in slack_env.messages_in("C0LATER")] == [TEXT]
+
+
+def test_pacing_counts_sends_recorded_by_an_earlier_run(db, outbox, slack_peer, http, ada):
+    """Two ``plm-desktop send`` processes in a row still keep a second between messages."""
+    waits: list[float] = []
+    now = [500.0]
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    def client() -> SlackClient:  # a new process: a new client with an empty pacer
+        return SlackClient(
+            slack_peer.token,
+            base_url=slack_peer.url,
+            http=http,
+            sleep=sleep,
+            clock=lambda: now[0],
+        )
+
+    _send(db, outbox, client())
+    assert waits == []
+    _send(db, outbox, client(), milestone="streak_90")
+    assert len(waits) == 1 and 0.5 < waits[0] <= 1.0
+    assert len(slack_peer.messages) == 2

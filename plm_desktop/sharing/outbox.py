@@ -407,11 +407,27 @@ class Outbox:
                 outcomes.append(exc)
         return outcomes
 
+    def _pace_from_history(self, pacer, conversation: str) -> None:
+        """Tell the pacer when the outbox last sent to ``conversation``.
+
+        The pacer only knows this process's sends; a scripted run starts one process per
+        ``send``, so the outbox's own record keeps them a second apart too.
+        """
+        row = self.db.conn.execute(
+            "SELECT MAX(sent_at) FROM outbox WHERE state = 'sent' AND "
+            "(slack_channel = ? OR (? = 'webhook' AND channel = 'webhook'))",
+            (conversation, conversation),
+        ).fetchone()
+        if row[0]:
+            age = (self._now() - datetime.fromisoformat(row[0])).total_seconds()
+            pacer.remember(conversation, age)
+
     def _run_steps(self, entry, slack, webhook) -> OutboxEntry:
         share_id = entry.share_id
         if entry.channel == "webhook":
             if webhook is None:
                 raise SlackError("invalid_webhook", method="webhook")
+            self._pace_from_history(webhook.pacer, "webhook")
             webhook.post_text(entry.text)
             return self._mark_sent(share_id, ts=None)
         if slack is None:
@@ -425,6 +441,7 @@ class Outbox:
                 conversation = entry.target or ""
             entry = self._update(share_id, slack_channel=conversation, step="resolved")
 
+        self._pace_from_history(slack.pacer, entry.slack_channel)
         card = self.card_bytes(entry)
         if card is None:
             posted = slack.post_message(entry.slack_channel, entry.text)

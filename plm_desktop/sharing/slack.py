@@ -274,6 +274,11 @@ class Pacer:
     interval: float = MESSAGE_INTERVAL_S
     _last: dict[str, float] = field(default_factory=dict)
 
+    def remember(self, channel: str, seconds_ago: float) -> None:
+        """Note a message sent to ``channel`` earlier, e.g. by another run of the app."""
+        when = self.clock() - max(0.0, seconds_ago)
+        self._last[channel] = max(self._last.get(channel, when), when)
+
     def wait_turn(self, channel: str) -> None:
         """Sleep until ``channel`` may receive another message, then claim the slot."""
         last = self._last.get(channel)
