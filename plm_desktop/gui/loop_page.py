@@ -746,6 +746,7 @@ class LoopPage(Page):
         self.cost_spin.setValue(program.monthly_cost or 0.0)
         self.cac_spin.setValue(program.cac or 0.0)
         self.review_edit.setText(program.review_url or "")
+        self.review_edit.setCursorPosition(0)
         self._fill_advocates(overview.advocates)
         self._fill_signups(overview.unattributed, overview.advocates)
         self.loaded.emit()
