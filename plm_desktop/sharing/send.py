@@ -265,9 +265,10 @@ def prepare_card(
     Raises:
         SendRefused: the user has no such milestone, or the message cannot be filled.
     """
-    from plm_desktop import cards
-    from plm_desktop.messages import fill as messages
+    from plm_desktop import cards, messages
+    from plm_desktop.messages.context import message_context
     from plm_desktop.scoring.milestones import milestones_of_user
+    from plm_desktop.sharing.links import SIGNUP_URL_SETTING, share_link
 
     found = [
         m
@@ -282,45 +283,16 @@ def prepare_card(
     brand = cards.load_brand(db)
     spec = cards.card_for_milestone(db, user_id, kind=chosen.kind, week=chosen.week)
     png = cards.encode_png(cards.render_card(spec, brand, size="linkedin"))
-    context = _message_context(db, chosen, spec, brand, channel)
+    base_url = db.get_setting(SIGNUP_URL_SETTING) or brand.product_url or None
+    link = None
+    if base_url:
+        link = share_link(db, user_id, source="slack", campaign=chosen.kind, base_url=base_url)
+    context = message_context(db, user_id, chosen.kind, chosen.week, link=link, brand=brand)
     try:
         text = messages.fill_message(channel, context, templates=messages.load_templates(db))
     except (messages.MissingPlaceholders, messages.MessageTooLong) as exc:
         raise SendRefused(f"The message cannot be sent as written: {exc}.") from None
     return PreparedCard(user_id, chosen.kind, chosen.week, text, png)
-
-
-def _message_context(db: Database, chosen, spec, brand, channel: str):
-    """What the message templates may say about this win."""
-    from plm_desktop.messages.fill import MessageContext
-    from plm_desktop.messages.persona import persona_for_title
-    from plm_desktop.sharing.links import SIGNUP_URL_SETTING, share_link
-
-    row = db.conn.execute(
-        "SELECT name, company, title, persona FROM users WHERE user_id = ?", (chosen.user_id,)
-    ).fetchone()
-    name, company, title, persona = row if row is not None else (None, None, None, None)
-    base_url = db.get_setting(SIGNUP_URL_SETTING) or brand.product_url or None
-    link = None
-    if base_url:
-        link = share_link(
-            db, chosen.user_id, source="slack", campaign=chosen.kind, base_url=base_url
-        )
-    top = chosen.detail.get("top_percent") if chosen.kind == "top_5" else None
-    return MessageContext(
-        name=spec.name or name,
-        milestone=chosen.label,
-        milestone_kind=chosen.kind,
-        stat=spec.stat or None,
-        stat_label=spec.stat_label or None,
-        top_percent=top if top is not None else (chosen.value if chosen.kind == "top_5" else None),
-        product=brand.product_name,
-        link=link,
-        company=company,
-        title=title,
-        week=chosen.week,
-        persona=persona or persona_for_title(title),
-    )
 
 
 def send_card(
