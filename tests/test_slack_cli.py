@@ -43,18 +43,6 @@ def won(db_path):
     return db_path
 
 
-def _cards_ready() -> bool:
-    from plm_desktop import cards
-
-    return hasattr(cards, "card_for_milestone")
-
-
-needs_cards = pytest.mark.skipif(
-    not _cards_ready(), reason="cards.card_for_milestone has not landed yet"
-)
-
-
-@needs_cards
 def test_send_dm_prints_channel_and_timestamp_and_leaks_no_token(
     won, slack_env, capsys, log_handlers, plm_home
 ):
@@ -80,7 +68,6 @@ def test_send_dm_prints_channel_and_timestamp_and_leaks_no_token(
     assert token not in out + err
 
 
-@needs_cards
 def test_send_twice_refuses_then_force_sends_again(won, slack_env, capsys, log_handlers):
     slack_env.add_user(EMAIL)
     args = ["--db", str(won), "send", "--user", "u1", "--milestone", "task_100", "--slack-dm"]
@@ -91,7 +78,6 @@ def test_send_twice_refuses_then_force_sends_again(won, slack_env, capsys, log_h
     assert len(slack_env.messages) == 2
 
 
-@needs_cards
 def test_send_to_a_channel_the_bot_is_not_in_exits_1_with_the_sentence(
     won, slack_env, capsys, log_handlers
 ):
