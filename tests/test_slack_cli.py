@@ -56,8 +56,12 @@ def test_send_dm_prints_channel_and_timestamp_and_leaks_no_token(
     [message] = slack_env.messages
     assert message.channel == slack_env.dm_channel_of(EMAIL)
     assert f"sent to {message.channel} at {message.ts}" in out
-    card = slack_env.files[message.file_ids[0]].data
-    assert card.startswith(b"\x89PNG") and "Ada" in message.text
+    from plm_desktop.sharing.send import prepare_card
+
+    with open_database(won) as db:
+        expected = prepare_card(db, "u1", "task_100", "2026-11-30", "slack")
+    assert message.text == expected.text and "Ada" in message.text
+    assert slack_env.files[message.file_ids[0]].data == expected.png
 
     token = slack_env.token
     log_text = logsetup.log_file_path().read_text("utf-8")
