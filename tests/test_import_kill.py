@@ -13,11 +13,13 @@ from plm_desktop.store import open_database
 
 CHILD = """
 import sys
-from plm_desktop.pipeline import import_usage
+from plm_desktop.importer import import_usage_file
 from plm_desktop.store import open_database
 
 db = open_database(sys.argv[1])
-import_usage(db, sys.argv[2], progress=lambda done, total: print("progress", done, flush=True))
+import_usage_file(
+    db, sys.argv[2], progress=lambda done, total: print("progress", done, flush=True)
+)
 print("finished", flush=True)
 """
 

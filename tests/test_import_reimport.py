@@ -179,6 +179,9 @@ def test_unknown_numeric_columns_are_kept_as_custom_metrics(db, tmp_path):
     assert result.mapping["Reports Exported"] == "custom:reports_exported"
     assert result.mapping["plan"] == "ignore"
     assert any("'plan' ignored" in w for w in result.warnings)
+    logged = db.conn.execute("SELECT warnings, mapping FROM imports").fetchone()
+    assert json.loads(logged[0]) == result.warnings
+    assert json.loads(logged[1])["Hours Saved"] == "custom:hours_saved"
     custom = [json.loads(row[4]) if row[4] else None for row in usage(db)]
     assert custom == [{"hours_saved": 4.5, "reports_exported": 2}, {"reports_exported": 7}, None]
 
@@ -232,7 +235,7 @@ def _big_file(path: Path, rows: int) -> Path:
 def test_progress_is_reported_in_bytes_up_to_the_total(db, tmp_path):
     path = _big_file(tmp_path / "usage-2026-11-30.csv", 150_000)
     seen: list[tuple[int, int]] = []
-    import_usage(db, path, progress=lambda done, total: seen.append((done, total)))
+    import_usage_file(db, path, progress=lambda done, total: seen.append((done, total)))
     size = path.stat().st_size
     assert len(seen) >= 3
     assert all(total == size for _, total in seen)
@@ -249,7 +252,7 @@ def test_cancel_stops_the_import_and_stores_nothing(db, tmp_path):
         return len(calls) >= 2
 
     with pytest.raises(ImportCancelled):
-        import_usage(db, path, cancel=cancel)
+        import_usage_file(db, path, cancel=cancel)
     assert db.conn.execute("SELECT count(*) FROM usage").fetchone()[0] == 0
     assert db.conn.execute("SELECT count(*) FROM imports").fetchone()[0] == 0
-    assert import_usage(db, path).inserted == 150_000
+    assert import_usage_file(db, path).inserted == 150_000

@@ -37,7 +37,6 @@ ProgressCallback = Callable[[int, int], None]
 CancelCheck = Callable[[], bool]
 
 MAX_PROBLEMS = 20
-BATCH_ROWS = 8192
 # Distinct users held in memory before their profiles are written (bounds memory on
 # exports with millions of distinct users).
 USER_FLUSH = 100_000
@@ -150,8 +149,7 @@ def import_usage_file(
         warnings = [*mapping.warnings, *week_warnings]
         try:
             with db.transaction() as conn:
-                result = _UsageImport(conn, source, plan, progress, cancel).run()
-                result.warnings[:0] = warnings
+                result = _UsageImport(conn, source, plan, warnings, progress, cancel).run()
                 if not result.changed:
                     raise _NothingChanged
         except _NothingChanged:
@@ -201,12 +199,14 @@ class _UsageImport:
         conn: sqlite3.Connection,
         source: CsvSource,
         plan: ImportPlan,
+        warnings: list[str],
         progress: ProgressCallback | None,
         cancel: CancelCheck | None,
     ) -> None:
         self.conn = conn
         self.source = source
         self.plan = plan
+        self.warnings = warnings
         self.progress = progress
         self.cancel = cancel
         self.validator = RowValidator(plan, MAX_PROBLEMS)
@@ -247,7 +247,9 @@ class _UsageImport:
         try:
             for batch in self.source.batches():
                 if self.cancel is not None and self.cancel():
-                    raise ImportCancelled(f"import of {self.source.name} cancelled")
+                    raise ImportCancelled(
+                        f"import of {self.source.name} cancelled; nothing was stored"
+                    )
                 valid = self.validator.validate(batch)
                 if valid is not None and not self.validator.problems:
                     self._store(valid)
@@ -274,7 +276,7 @@ class _UsageImport:
             inserted=inserted,
             updated=updated,
             unchanged=unchanged,
-            warnings=self._duplicate_warnings(),
+            warnings=[*self.warnings, *self._duplicate_warnings()],
             merged_duplicates=sum(1 for d in self.duplicates if d.identical),
             users_added=self.users_added,
         )

@@ -6,8 +6,9 @@ Run with ``python -m tests.bench.import_bench`` (or ``make bench``). Options:
 It generates a 1,000,000-row export (50,000 users x 20 weeks, with a week column) and a
 10,000-row weekly file with the sample generator, then, in the same run:
 
-- imports the big export into a fresh database with ``pipeline.import_usage`` (full
-  validation, users, import log), in a child process so its peak memory can be read;
+- imports the big export into a fresh database with ``import_usage_file`` (full
+  validation, users, import log; not the rescoring ``pipeline.import_usage`` adds, which
+  the scoring benchmark measures), in a child process so its peak memory can be read;
 - loads the same file with the ``sqlite3`` CLI's ``.import`` into an equivalent table
   (the file's columns, typed, with the usage table's primary key and by-user index; the
   same pragmas as the app), and, for reference, into a bare table that ``.import``
@@ -93,7 +94,7 @@ def sqlite_cli_import(db_path: Path, csv_path: Path, *, equivalent: bool) -> flo
 
 def _child(argv: list[str]) -> None:
     """In a child process: import (or only open, for the baseline) and report as JSON."""
-    from plm_desktop.pipeline import import_usage
+    from plm_desktop.importer import import_usage_file
     from plm_desktop.store import open_database
 
     mode, db_path = argv[0], Path(argv[1])
@@ -101,7 +102,7 @@ def _child(argv: list[str]) -> None:
     out: dict[str, float | int] = {}
     if mode == "import":
         started = time.perf_counter()
-        result = import_usage(db, Path(argv[2]))
+        result = import_usage_file(db, Path(argv[2]))
         out["seconds"] = time.perf_counter() - started
         out["rows"] = result.rows
         out["inserted"] = result.inserted
@@ -130,14 +131,14 @@ def _fresh(folder: Path, name: str) -> Path:
 
 def weekly_import_seconds(folder: Path, csv_path: Path, repeat: int) -> list[float]:
     """In this process: import the weekly file into a fresh database, ``repeat`` times."""
-    from plm_desktop.pipeline import import_usage
+    from plm_desktop.importer import import_usage_file
     from plm_desktop.store import open_database
 
     times = []
     for _ in range(repeat):
         db = open_database(_fresh(folder, "weekly.sqlite"))
         started = time.perf_counter()
-        import_usage(db, csv_path)
+        import_usage_file(db, csv_path)
         times.append(time.perf_counter() - started)
         db.close()
     return times
@@ -203,7 +204,7 @@ def _measure(folder: Path, big: Path, weekly: Path, rows: int, repeat: int) -> i
     median_weekly = statistics.median(weekly_times)
     print()
     print(
-        f"1M-row import (pipeline.import_usage), median of {repeat}: {median:.2f} s, "
+        f"1M-row import (import_usage_file), median of {repeat}: {median:.2f} s, "
         f"{rows / median:,.0f} rows/s"
     )
     print(
