@@ -6,9 +6,10 @@ Steps, each timed:
    made from exactly what a pip install holds, resources and forms included;
 2. bundle: PyInstaller with ``packaging/plm-desktop.spec`` -> ``dist/plm-desktop/``
    (on macOS also ``dist/PLM Desktop.app``);
-3. installer: on Linux the ``.deb`` (``packaging/linux/deb.py``); on Windows and macOS
-   this prints the command that makes the installer (Inno Setup, ``make-dmg.sh``),
-   untested here.
+3. installer: on Linux the ``.deb`` (``packaging/linux/deb.py``); on Windows
+   ``setup.exe`` with Inno Setup (``packaging/windows/plm-desktop.iss``) and on macOS a
+   ``.dmg`` (``packaging/macos/make-dmg.sh``). The Windows and macOS steps are
+   UNTESTED: they cannot run on the Linux machine where this is built and checked.
 
 Prints the bundle and installer sizes and the time of each step at the end.
 """
@@ -86,6 +87,34 @@ def build_bundle(stage: Path) -> Path:
     return common.DIST_DIR / common.BUNDLE_NAME
 
 
+def build_windows_installer(version: str) -> Path:
+    """UNTESTED here: ``setup.exe`` with Inno Setup 6 (``iscc`` on the PATH)."""
+    iscc = shutil.which("iscc") or shutil.which("ISCC")
+    if iscc is None:
+        raise SystemExit("installer: Inno Setup's iscc is not on the PATH")
+    defines = {
+        "AppVersion": version,
+        "AppName": common.APP_NAME,
+        # Inno Setup writes a literal "{" as "{{", the script adds the first one.
+        "AppId": common.windows_app_id()[1:],
+        "AppExe": f"{common.WINDOWED_EXECUTABLE_NAME}.exe",
+        "Publisher": common.PUBLISHER,
+        "Homepage": common.HOMEPAGE,
+        "RepoRoot": str(common.REPO_ROOT),
+    }
+    script = common.PACKAGING_DIR / "windows" / "plm-desktop.iss"
+    _run([iscc, *(f"/D{key}={value}" for key, value in defines.items()), str(script)])
+    return common.DIST_DIR / f"{common.APP_ID}-{version}-setup.exe"
+
+
+def build_dmg(version: str) -> Path:
+    """UNTESTED here: the ``.dmg`` around ``dist/PLM Desktop.app`` (macOS only)."""
+    app = common.DIST_DIR / f"{common.APP_NAME}.app"
+    script = common.PACKAGING_DIR / "macos" / "make-dmg.sh"
+    _run(["bash", str(script), str(app), version, str(common.DIST_DIR)])
+    return common.DIST_DIR / f"{common.APP_ID}-{version}.dmg"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the bundle and the installer.")
     parser.add_argument("--no-installer", action="store_true", help="stop after the bundle")
@@ -115,9 +144,11 @@ def main(argv: list[str] | None = None) -> int:
             installer = deb.build_deb(bundle, common.DIST_DIR, common.BUILD_DIR)
             outputs.append(("deb", installer, installer.stat().st_size))
         elif platform.key == "win32":
-            print("installer: run  iscc packaging\\windows\\plm-desktop.iss  (untested here)")
+            installer = build_windows_installer(version)
+            outputs.append(("setup", installer, installer.stat().st_size))
         else:
-            print("installer: run  bash packaging/macos/make-dmg.sh  (untested here)")
+            installer = build_dmg(version)
+            outputs.append(("dmg", installer, installer.stat().st_size))
         timings.append(("installer", time.perf_counter() - step))
 
     total = time.perf_counter() - started

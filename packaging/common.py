@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import sys
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +36,9 @@ MAINTAINER = "PLM Desktop <support@plmdesktop.app>"
 # The name of the one-folder bundle under dist/, and of the executable inside it.
 BUNDLE_NAME = APP_ID
 EXECUTABLE_NAME = APP_ID
+# Windows only: the executable that opens the window without a console (the menu entry
+# starts it); EXECUTABLE_NAME stays the console command there.
+WINDOWED_EXECUTABLE_NAME = APP_NAME
 
 # The Qt modules the app is allowed to ship. PyInstaller collects only what the code
 # imports; this list is the ceiling, and every other PySide6 module is excluded so that
@@ -126,6 +130,12 @@ def read_version() -> str:
         if "__version__" in names and isinstance(node.value.value, str):
             return node.value.value
     raise RuntimeError("plm_desktop/__init__.py sets no __version__ string")
+
+
+def windows_app_id() -> str:
+    """The Inno Setup AppId: derived from BUNDLE_ID so it never changes between builds
+    (Windows recognises upgrades of the same app by it)."""
+    return "{" + str(uuid.uuid5(uuid.NAMESPACE_DNS, BUNDLE_ID)).upper() + "}"
 
 
 def current_platform() -> Platform:
