@@ -255,7 +255,17 @@ def test_logo_of_any_size_is_scaled_into_the_header(tmp_path: Path) -> None:
 def test_jpeg_logo_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "logo.jpg"
     Image.new("RGB", (64, 32), (10, 120, 200)).save(path, format="JPEG")
-    assert Image.open(io.BytesIO(read_logo_file(path))).size == (64, 32)
+    with Image.open(io.BytesIO(read_logo_file(path))) as stored:
+        assert stored.size == (64, 32)
+
+
+def test_jpeg_rotation_tag_is_applied(tmp_path: Path) -> None:
+    path = tmp_path / "phone.jpg"
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90 degrees clockwise to view
+    Image.new("RGB", (80, 20), (10, 120, 200)).save(path, format="JPEG", exif=exif)
+    with Image.open(io.BytesIO(read_logo_file(path))) as stored:
+        assert stored.size == (20, 80)
 
 
 def test_file_that_is_not_an_image_is_refused(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import logging
 import warnings
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,8 @@ def load_logo(data: bytes, source: str = "logo") -> Image.Image:
         raise LogoRejected(f"{source}: refused as a decompression bomb ({exc})") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise LogoRejected(f"{source}: the image is damaged or cut short ({exc})") from None
-    return image.convert("RGBA")
+    # Phone photos store their rotation as a tag; draw the logo the way it is seen.
+    return ImageOps.exif_transpose(image).convert("RGBA")
 
 
 def normalise_logo(image: Image.Image) -> bytes:

@@ -295,84 +295,26 @@ def render_card(
     if scale not in SCALES:
         raise CardError(f"scale must be 1 or 2, not {scale!r}")
 
-    layout = card_layouts()[size]
-    template = card_templates()[spec.kind]
-    faces = resolve_family(brand.font)
-    primary, secondary = parse_colour(brand.primary), parse_colour(brand.secondary)
-    background = _background(spec.kind, size, scale, brand.theme, primary, secondary)
-    image = background.image.copy()
-    _start, ink, muted = _THEMES[brand.theme]
-    adjustments: list[str] = []
-
-    def colour_for(wanted: RGB, backgrounds: tuple[RGB, ...], what: str) -> RGB:
-        fix = ensure_contrast(wanted, backgrounds)
-        if fix.adjusted:
-            note = (
-                f"{what} colour {to_hex(fix.original)} has only {fix.original_ratio:.1f}:1 "
-                f"contrast on the {brand.theme} background; drawn as {to_hex(fix.colour)} "
-                f"({fix.ratio:.1f}:1) to meet WCAG AA 4.5:1"
-            )
-            if note not in adjustments:
-                adjustments.append(note)
-        return fix.colour
-
-    painter = _Painter(image, text_mask)
-    fitted: dict[str, FittedText] = {}
-
-    def fit(text: str, style: TextStyle, box: tuple[int, int], element: str) -> FittedText:
-        result = fit_text(text, faces[style.role], box, style, scale)
-        fitted[element] = result
-        if result.ellipsized:
-            adjustments.append(f"{element} too long for the {size} card: cut to {result.text!r}")
-        return result
-
-    _draw_header(image, painter, layout, scale, brand, faces, fit, colour_for, background, ink)
-    _draw_footer(painter, layout, scale, spec, brand, fit, colour_for, background, muted)
-
-    texts = {
-        "eyebrow": (spec.eyebrow or _plain(template.eyebrow, "")).upper(),
-        "headline": spec.headline or _plain(template.headline, template.name),
-        "name": spec.name,
-        "stat": spec.stat,
-        "stat_label": spec.stat_label,
-        "supporting": spec.supporting,
-    }
-    colours = {
-        "eyebrow": colour_for(secondary, background.column_colours, "secondary"),
-        "headline": colour_for(ink, background.column_colours, "text"),
-        "name": colour_for(ink, background.column_colours, "text"),
-        "stat": colour_for(primary, background.column_colours, "primary"),
-        "stat_label": colour_for(ink, background.column_colours, "text"),
-        "supporting": colour_for(muted, background.column_colours, "muted text"),
-    }
-    column = _scaled(layout.column, scale)
-    placed = []
-    for element in ELEMENTS:
-        if not texts[element].strip():
-            continue
-        el = layout.elements[element]
-        result = fit(texts[element], el.style, (column[2], el.height * scale), element)
-        if result.lines:
-            placed.append((element, result, el.gap * scale))
-    total = sum(r.height for _e, r, _g in placed) + sum(g for _e, _r, g in placed[:-1])
-    y = column[1] + max(0, (column[3] - total) // 2)
-    for element, result, gap in placed:
-        painter.text(result, column, y, colours[element], layout.align)
-        y += result.height + gap
-
-    rendered = RenderedCard(
-        image=image,
-        adjustments=adjustments,
+    drawing = _CardDrawing(spec, brand, size, scale, text_mask)
+    drawing.header()
+    drawing.footer()
+    drawing.column()
+    log.debug(
+        "rendered %s card (%s, %dx) with %d adjustments",
+        spec.kind,
+        size,
+        scale,
+        len(drawing.adjustments),
+    )
+    return RenderedCard(
+        image=drawing.image,
+        adjustments=drawing.adjustments,
         size=size,
         scale=scale,
-        safe_box=_scaled(layout.safe_box, scale),
-        fitted=fitted,
-        text_mask=painter.mask,
+        safe_box=_scaled(drawing.layout.safe_box, scale),
+        fitted=drawing.fitted,
+        text_mask=drawing.painter.mask,
     )
-    log.debug(
-        "rendered %s card (%s, %dx) with %d adjustments", spec.kind, size, scale, len(adjustments)
-    )
-    return rendered
 
 
 def _plain(text: str, fallback: str) -> str:
@@ -380,37 +322,121 @@ def _plain(text: str, fallback: str) -> str:
     return fallback if "{" in text else text
 
 
-def _draw_header(image, painter, layout, scale, brand, faces, fit, colour_for, background, ink):
-    x, y, w, h = _scaled(layout.header, scale)
-    text_x = x
-    if brand.logo_png:
-        logo = _logo_image(brand.logo_png, layout.logo_max_width * scale, h)
-        image.paste(logo, (x, y + (h - logo.height) // 2), logo)
-        text_x = x + logo.width + 16 * scale
-    room = (x + w - text_x, h)
-    if room[0] <= 0:
-        return
-    result = fit(brand.product_name, layout.header_text, room, "product name")
-    if not result.lines:
-        return
-    top = y + (h - result.height) // 2
-    colour = colour_for(ink, background.header_colours, "text")
-    painter.text(result, (text_x, y, room[0], h), top, colour, "left")
+class _CardDrawing:
+    """One card being drawn: its layout, colours, and what had to be adjusted so far."""
 
+    def __init__(
+        self, spec: CardSpec, brand: Brand, size: str, scale: int, text_mask: bool
+    ) -> None:
+        self.spec, self.brand, self.size, self.scale = spec, brand, size, scale
+        self.layout = card_layouts()[size]
+        self.template = card_templates()[spec.kind]
+        self.faces = resolve_family(brand.font)
+        self.primary = parse_colour(brand.primary)
+        self.secondary = parse_colour(brand.secondary)
+        self.background = _background(
+            spec.kind, size, scale, brand.theme, self.primary, self.secondary
+        )
+        self.image = self.background.image.copy()
+        _start, self.ink, self.muted = _THEMES[brand.theme]
+        self.painter = _Painter(self.image, text_mask)
+        self.adjustments: list[str] = []
+        self.fitted: dict[str, FittedText] = {}
 
-def _draw_footer(painter, layout, scale, spec, brand, fit, colour_for, background, muted):
-    x, y, w, h = _scaled(layout.footer, scale)
-    colour = colour_for(muted, background.footer_colours, "muted text")
-    half = (w - 24 * scale) // 2
-    if spec.card_date is not None:
-        label = " ".join(p for p in (spec.date_prefix, format_date(spec.card_date)) if p)
-        result = fit(label, layout.footer_text, (half, h), "date")
-        painter.text(result, (x, y, half, h), y + (h - result.height) // 2, colour, "left")
-    if brand.product_url:
-        shown = brand.product_url.removeprefix("https://").removeprefix("http://").rstrip("/")
-        result = fit(shown, layout.footer_text, (half, h), "product link")
-        box = (x + w - half, y, half, h)
-        painter.text(result, box, y + (h - result.height) // 2, colour, "right")
+    def colour_for(self, wanted: RGB, backgrounds: tuple[RGB, ...], what: str) -> RGB:
+        """``wanted``, or the nearest colour that reads on ``backgrounds`` (reported)."""
+        fix = ensure_contrast(wanted, backgrounds)
+        if fix.adjusted:
+            note = (
+                f"{what} colour {to_hex(fix.original)} has only {fix.original_ratio:.1f}:1 "
+                f"contrast on the {self.brand.theme} background; drawn as "
+                f"{to_hex(fix.colour)} ({fix.ratio:.1f}:1) to meet WCAG AA 4.5:1"
+            )
+            if note not in self.adjustments:
+                self.adjustments.append(note)
+        return fix.colour
+
+    def fit(self, text: str, style: TextStyle, box: tuple[int, int], element: str) -> FittedText:
+        """``text`` fitted into ``box``; cutting it short is reported."""
+        result = fit_text(text, self.faces[style.role], box, style, self.scale)
+        self.fitted[element] = result
+        if result.ellipsized:
+            self.adjustments.append(
+                f"{element} too long for the {self.size} card: cut to {result.text!r}"
+            )
+        return result
+
+    def header(self) -> None:
+        """The logo and the product name, top left."""
+        x, y, w, h = _scaled(self.layout.header, self.scale)
+        text_x = x
+        if self.brand.logo_png:
+            logo = _logo_image(self.brand.logo_png, self.layout.logo_max_width * self.scale, h)
+            self.image.paste(logo, (x, y + (h - logo.height) // 2), logo)
+            text_x = x + logo.width + 16 * self.scale
+        room = (x + w - text_x, h)
+        if room[0] <= 0:
+            return
+        result = self.fit(self.brand.product_name, self.layout.header_text, room, "product name")
+        if result.lines:
+            colour = self.colour_for(self.ink, self.background.header_colours, "text")
+            top = y + (h - result.height) // 2
+            self.painter.text(result, (text_x, y, room[0], h), top, colour, "left")
+
+    def footer(self) -> None:
+        """The date bottom left, the product's site bottom right."""
+        x, y, w, h = _scaled(self.layout.footer, self.scale)
+        colour = self.colour_for(self.muted, self.background.footer_colours, "muted text")
+        half = (w - 24 * self.scale) // 2
+        spec, style = self.spec, self.layout.footer_text
+        if spec.card_date is not None:
+            label = " ".join(p for p in (spec.date_prefix, format_date(spec.card_date)) if p)
+            result = self.fit(label, style, (half, h), "date")
+            top = y + (h - result.height) // 2
+            self.painter.text(result, (x, y, half, h), top, colour, "left")
+        if self.brand.product_url:
+            url = self.brand.product_url
+            shown = url.removeprefix("https://").removeprefix("http://").rstrip("/")
+            result = self.fit(shown, style, (half, h), "product link")
+            top = y + (h - result.height) // 2
+            self.painter.text(result, (x + w - half, y, half, h), top, colour, "right")
+
+    def column(self) -> None:
+        """The text column: eyebrow, headline, name, stat, its label, the supporting line,
+        stacked and centred vertically in the column's box."""
+        spec, template = self.spec, self.template
+        texts = {
+            "eyebrow": (spec.eyebrow or _plain(template.eyebrow, "")).upper(),
+            "headline": spec.headline or _plain(template.headline, template.name),
+            "name": spec.name,
+            "stat": spec.stat,
+            "stat_label": spec.stat_label,
+            "supporting": spec.supporting,
+        }
+        under = self.background.column_colours
+        colours = {
+            "eyebrow": self.colour_for(self.secondary, under, "secondary"),
+            "headline": self.colour_for(self.ink, under, "text"),
+            "name": self.colour_for(self.ink, under, "text"),
+            "stat": self.colour_for(self.primary, under, "primary"),
+            "stat_label": self.colour_for(self.ink, under, "text"),
+            "supporting": self.colour_for(self.muted, under, "muted text"),
+        }
+        column = _scaled(self.layout.column, self.scale)
+        placed = []
+        for element in ELEMENTS:
+            if not texts[element].strip():
+                continue
+            el = self.layout.elements[element]
+            box = (column[2], el.height * self.scale)
+            result = self.fit(texts[element], el.style, box, element)
+            if result.lines:
+                placed.append((element, result, el.gap * self.scale))
+        total = sum(r.height for _e, r, _g in placed) + sum(g for _e, _r, g in placed[:-1])
+        y = column[1] + max(0, (column[3] - total) // 2)
+        for element, result, gap in placed:
+            self.painter.text(result, column, y, colours[element], self.layout.align)
+            y += result.height + gap
 
 
 def encode_png(
