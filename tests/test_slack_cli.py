@@ -200,3 +200,23 @@ def test_a_full_send_leaves_no_token_in_the_database_log_or_output(
         assert token.encode() not in path.read_bytes(), path
     assert token not in log_text
     assert token not in out + err
+
+
+def test_send_by_webhook_posts_the_text_and_says_the_card_stays_behind(
+    won, slack_env, monkeypatch, capsys, log_handlers
+):
+    monkeypatch.setenv("SLACK_WEBHOOK_URL", slack_env.webhook_url)
+    assert main(["--db", str(won), "send", "--user", "u1", "--webhook"]) == 0
+    out, err = capsys.readouterr()
+    assert "sent to webhook at" in out
+    assert "can only post text" in err
+    [payload] = slack_env.webhook_messages
+    assert "Ada" in payload["text"] and set(payload) == {"text"}
+    assert slack_env.files == {}
+
+
+def test_send_by_webhook_without_one_saved_exits_1(
+    won, slack_env, no_secret_service, capsys, log_handlers
+):
+    assert main(["--db", str(won), "send", "--user", "u1", "--webhook"]) == 1
+    assert "No Slack webhook URL is saved" in capsys.readouterr().err
