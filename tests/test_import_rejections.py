@@ -84,6 +84,7 @@ def test_non_numeric_and_out_of_range_values_are_all_reported(db, tmp_path):
         "u5,-1,7,4,0\n"
         "u6,2,7,4,1.5\n"
         "u7,2,-3,4,0\n"
+        "u8,2,7,99999999999999999999999,0\n"
     )
     error = rejected(db, write(tmp_path / f"usage-{WEEK}.csv", text))
     found = {(p.line, p.column): p.message for p in error.problems}
@@ -94,11 +95,13 @@ def test_non_numeric_and_out_of_range_values_are_all_reported(db, tmp_path):
         (6, "active_days"),
         (7, "invites_sent"),
         (8, "nps"),
+        (9, "sessions"),
     }
     assert "active days must be 0-7" in found[(3, "active_days")]
     assert "NPS must be 0-10" in found[(4, "nps")]
     assert "'lots' is not a number" in found[(5, "sessions")]
     assert "not a whole number" in found[(7, "invites_sent")]
+    assert "too large" in found[(9, "sessions")]
     text = str(error)
     assert f"usage-{WEEK}.csv, line 4, column 'nps': '11' is out of range" in text
 

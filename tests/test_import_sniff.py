@@ -83,3 +83,12 @@ def test_preview_reports_what_is_missing_without_raising(tmp_path):
     assert fixed.importable and fixed.week == "2026-11-30" and fixed.week_origin == "given"
     assert fixed.mapping == {"member": "user_id", "days": "active_days", "plan": "ignore"}
     assert fixed.rows == [["u1", "3", "pro"]]
+
+
+def test_carriage_return_only_line_ends(tmp_path):
+    rows = "".join(f"u{n},Name {n},{n % 8}\r" for n in range(60_000))
+    path = write(tmp_path / "usage-2026-11-30.csv", "user_id,name,active_days\r" + rows)
+    with open_csv(path) as source:
+        read = list(source)
+    assert len(read) == 60_000
+    assert read[-1] == (60_001, ["u59999", "Name 59999", "7"])

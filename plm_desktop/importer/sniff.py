@@ -137,12 +137,15 @@ def _make_batch(rows: list[list[str]], lines_before: int, lines_after: int) -> R
 
 
 def _safe_cut(text: str) -> int:
-    """The last newline in ``text`` that is not inside a quoted field, or -1.
+    """The last line break in ``text`` that is not inside a quoted field, or -1.
 
-    In CSV a newline is a row boundary exactly when an even number of quote characters
+    In CSV a line break is a row boundary exactly when an even number of quote characters
     precede it (a doubled quote inside a field counts twice, so parity still holds).
+    Files from classic Mac tools end lines with a lone carriage return; those are cut
+    there instead.
     """
-    cut = text.rfind("\n")
+    mark = "\n" if "\n" in text else "\r"
+    cut = text.rfind(mark, 0, len(text) - 1) if mark == "\r" else text.rfind(mark)
     if '"' not in text:
         return cut
     total, after, end = text.count('"'), 0, len(text)
@@ -151,7 +154,7 @@ def _safe_cut(text: str) -> int:
         end = cut
         if (total - after) % 2 == 0:
             return cut
-        cut = text.rfind("\n", 0, cut)
+        cut = text.rfind(mark, 0, cut)
     return -1
 
 
