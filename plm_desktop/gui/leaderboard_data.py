@@ -6,10 +6,8 @@ read pool and only draw the result.
 
 from __future__ import annotations
 
-import csv
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from plm_desktop.store import Database
@@ -55,16 +53,6 @@ class UserDetail:
     milestones: list[Any]
     shares: list[Any]  # OutboxEntry, newest first
     shares_note: str = ""
-
-
-@dataclass(frozen=True)
-class SegmentExport:
-    """A written segment file: where, which week, how many users."""
-
-    path: Path
-    week: str
-    users: int
-    percent: int
 
 
 @dataclass
@@ -190,61 +178,3 @@ def load_wins(db: Database, week: str | None = None) -> WinsView:
         if entry.milestone:
             shared.add((entry.user_id, entry.milestone))
     return WinsView(week=week, wins=wins, shared=shared, companies=companies)
-
-
-SEGMENT_COLUMNS = (
-    "rank",
-    "user_id",
-    "email",
-    "name",
-    "company",
-    "title",
-    "score",
-    "top_percent",
-    "candidate",
-    "week",
-)
-
-
-def export_segment(db: Database, week: str | None, path: Path) -> SegmentExport:
-    """Write the top ``segment_percent`` % of ``week``'s ranked users to ``path`` as CSV.
-
-    The file is written beside ``path`` first and renamed into place, so a failed export
-    never leaves half a file where an earlier one was.
-    """
-    from plm_desktop.scoring import ScoringModel, leaderboard
-
-    model = ScoringModel.load(db)
-    board = leaderboard(db, week, top=None)
-    if board.week is None:
-        raise LookupError("nothing is scored yet: import a usage export first")
-    rows = [r for r in board.rows if r.top_percent <= model.segment_percent]
-    partial = path.with_name(path.name + ".partial")
-    with open(partial, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(SEGMENT_COLUMNS)
-        for r in rows:
-            writer.writerow(
-                [
-                    r.rank,
-                    r.user_id,
-                    r.email or "",
-                    r.name or "",
-                    r.company or "",
-                    r.title or "",
-                    r.score,
-                    r.top_percent,
-                    "yes" if r.candidate else "no",
-                    r.week,
-                ]
-            )
-    partial.replace(path)
-    log.info(
-        "exported the top %d %% of week %s (%d users)",
-        model.segment_percent,
-        board.week,
-        len(rows),
-    )
-    return SegmentExport(
-        path=path, week=board.week, users=len(rows), percent=model.segment_percent
-    )

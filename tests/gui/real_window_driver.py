@@ -123,6 +123,15 @@ def main(argv: list[str] | None = None) -> int:
         name = f"{spec.page_id}.png"
         shots["screens"].append({"page": spec.page_id, **_grab(app, window, args.out / name)})
 
+    settings = window.show_page("settings")
+    settings.ui.tabs.setCurrentWidget(settings.ui.scoring_tab)
+    settings.set_model_value("candidate_min", 60)
+    settings.count_impact()
+    _wait(app, lambda: "would change" in settings.ui.impact_label.text(), 30, "the impact count")
+    shots["screens"].append(
+        {"page": "settings-scoring", **_grab(app, window, args.out / "settings-scoring.png")}
+    )
+
     errors = [e.message + " " + e.detail for e in window.ctx.errors.history]
     shots["errors"] = errors
     if args.docs is not None:

@@ -88,11 +88,11 @@ def test_model_change_counts_its_impact_then_saves_and_rescores(
     with qtbot.waitSignal(page.impact_ready, timeout=5000) as ready:
         page.set_model_value("candidate_min", 50)
         page.count_impact()
-    impact = ready.args[0]
-    assert impact.scores_changed == 0
-    assert impact.candidates_before == board.candidate_count
-    assert impact.candidates_after == expected_after
-    assert impact.became_candidates == expected_after - board.candidate_count
+    preview = ready.args[0].preview
+    assert preview.candidates_now == board.candidate_count
+    assert preview.candidates_after == expected_after
+    assert preview.candidate_changes == expected_after - board.candidate_count
+    assert ready.args[0].wins_before is None  # thresholds untouched: nothing to count
     assert f"{board.candidate_count} → {expected_after}" in page.ui.impact_label.text()
 
     db = open_database(sample_db_path)

@@ -53,6 +53,20 @@ def week_title(week: str) -> str:
         return week
 
 
+def part_legend() -> str:
+    """The colour key of the part bars, as rich text."""
+    from plm_desktop.gui import theme
+
+    keys = [
+        f"<span style='color:{theme.PART_COLOURS[p].name()}'>■</span> {p}"
+        for p in ("frequency", "depth", "collaboration", "sentiment")
+    ]
+    return (
+        "Parts: " + " &nbsp; ".join(keys) + " &nbsp;·&nbsp; ★ advocate candidate"
+        " &nbsp;·&nbsp; 8 weeks: score trend, 0 to 100"
+    )
+
+
 class LeaderboardPage(Page):
     """Top ten of a week with movement, parts, trend and the candidate mark.
 
@@ -101,6 +115,7 @@ class LeaderboardPage(Page):
         self.ui.splitter.setStretchFactor(1, 0)
         self.ui.splitter.setSizes([820, 320])
         self.ui.filter_edit.hide()
+        self.ui.legend_label.setText(part_legend())
 
         self.ui.week_combo.activated.connect(lambda _i: self.reload())
         self.ui.show_all_button.toggled.connect(self._show_all_toggled)
@@ -336,7 +351,7 @@ class LeaderboardPage(Page):
 
     def export_segment(self, path: Path) -> Task:
         """Write the week's top segment to ``path`` in the background."""
-        from plm_desktop.gui.leaderboard_data import export_segment
+        from plm_desktop.scoring.segment import export_segment
 
         week = self.view.board.week if self.view is not None else None
 
@@ -348,7 +363,7 @@ class LeaderboardPage(Page):
             self.segment_exported.emit(export)
 
         return self.ctx.tasks.read(
-            lambda control: export_segment(control.db, week, path),
+            lambda control: export_segment(control.db, path, week),
             title="Exporting the top segment",
             on_result=done,
             on_error=lambda exc: self.ctx.errors.report("The export failed.", exc),

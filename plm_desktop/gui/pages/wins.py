@@ -21,22 +21,30 @@ log = logging.getLogger(__name__)
 COLUMNS = ("Who", "Company", "Milestone", "Measured", "Status")
 
 
+_UNITS = {
+    "first_project": ("project", "projects"),
+    "task_100": ("task", "tasks"),
+    "team_builder": ("invite", "invites"),
+    "streak_90": ("week in a row", "weeks in a row"),
+}
+
+
 def measured_text(milestone: Any) -> str:
-    """The value at the crossing in words (``112 tasks``, ``13 weeks``, ``top 2 %``)."""
+    """The value at the crossing in words (``112 tasks``, ``13 weeks in a row``, ``top 2 %``)."""
     value = milestone.value
     if value is None:
         return ""
-    number = f"{value:,.1f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
-    unit = {
-        "first_project": "projects",
-        "task_100": "tasks",
-        "team_builder": "invites",
-        "streak_90": "weeks in a row",
-        "roi": str(milestone.detail.get("metric", "")).replace("_", " "),
-    }.get(milestone.kind)
+    if isinstance(value, float) and not value.is_integer():
+        number = f"{value:,.1f}"
+    else:
+        number = f"{int(value):,}"
     if milestone.kind == "top_5":
         return f"top {number} %"
-    return f"{number} {unit}".strip() if unit else number
+    if milestone.kind == "roi":
+        return f"{number} {str(milestone.detail.get('metric', '')).replace('_', ' ')}".strip()
+    singular, plural = _UNITS.get(milestone.kind, ("", ""))
+    unit = singular if number == "1" else plural
+    return f"{number} {unit}".strip()
 
 
 class WinsPage(Page):
