@@ -217,3 +217,24 @@ def test_a_file_rejected_halfway_leaves_the_database_byte_for_byte_unchanged(tmp
     assert db.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert db.conn.execute("SELECT count(*) FROM usage").fetchone()[0] == 2
     db.close()
+
+
+def test_a_file_listing_every_row_twice_is_merged_quickly(db, tmp_path):
+    rows = "".join(f"u{n},{n % 8}\n" for n in range(30_000))
+    path = write(tmp_path / f"usage-{WEEK}.csv", "user_id,active_days\n" + rows + rows)
+    result = import_usage_file(db, path)
+    assert (result.rows, result.inserted, result.merged_duplicates) == (60_000, 30_000, 30_000)
+    assert result.warnings[0] == (
+        f"line 30002 repeats line 2 exactly (user 'u0', week {WEEK}); stored once"
+    )
+    assert result.warnings[-1] == "29995 more identical repeated rows stored once"
+
+
+def test_many_conflicts_are_capped(db, tmp_path):
+    rows = "".join(f"u{n},1\n" for n in range(1000))
+    again = "".join(f"u{n},2\n" for n in range(1000))
+    error = rejected(
+        db, write(tmp_path / f"usage-{WEEK}.csv", "user_id,active_days\n" + rows + again)
+    )
+    assert len(error.problems) == 20 and error.truncated
+    assert error.problems[0].line == 1002 and "also on line 2" in error.problems[0].message

@@ -14,7 +14,7 @@ import json
 import logging
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -221,6 +221,9 @@ class _UsageImport:
         self.inserted = 0
         self.staged = False
         self.duplicates: list[_Duplicate] = []
+        self.merged = 0
+        self.conflicts = 0
+        self._clashes = 0
         self.import_id = 0
 
     def run(self) -> ImportResult:
@@ -277,7 +280,7 @@ class _UsageImport:
             updated=updated,
             unchanged=unchanged,
             warnings=[*self.warnings, *self._duplicate_warnings()],
-            merged_duplicates=sum(1 for d in self.duplicates if d.identical),
+            merged_duplicates=self.merged,
             users_added=self.users_added,
         )
         if inserted or updated or self.users_changed:
@@ -357,23 +360,10 @@ class _UsageImport:
         self, rows: list[tuple], valid: ValidBatch, index: list[int] | None = None
     ) -> None:
         """Insert rows of new weeks; a primary-key clash is a duplicate within the file."""
-        start = 0
-        while start < len(rows):
-            before = self.conn.total_changes
-            try:
-                self.conn.executemany(self.insert_sql, rows if start == 0 else rows[start:])
-            except sqlite3.IntegrityError as exc:
-                if "UNIQUE" not in str(exc):
-                    raise
-                done = self.conn.total_changes - before
-                self.inserted += done
-                k = start + done
-                line = valid.batch.line(index[k] if index is not None else k)
-                self._duplicate(rows[k], line, table="usage")
-                start = k + 1
-            else:
-                self.inserted += len(rows) - start
-                return
+        for k in self._insert_all(self.insert_sql, rows):
+            line = valid.batch.line(index[k] if index is not None else k)
+            self._duplicate(rows[k], line, table="usage")
+        self.inserted += len(rows) - self._clashes
 
     def _stage(self, rows: list[tuple], index: list[int], valid: ValidBatch) -> None:
         """Hold rows of already imported weeks for comparison with what is stored."""
@@ -381,16 +371,29 @@ class _UsageImport:
             self._create_staging()
         lines = [valid.batch.line(k) for k in index]
         staged = [(*row, line) for row, line in zip(rows, lines, strict=True)]
+        for k in self._insert_all(self.stage_sql, staged):
+            self._duplicate(staged[k][:-1], staged[k][-1], table="temp.usage_staging")
+
+    def _insert_all(self, sql: str, rows: list[tuple]) -> Iterator[int]:
+        """``executemany`` the rows, yielding the position of each one the key refused.
+
+        ``executemany`` stops at a refused row having taken exactly the rows up to it
+        from the iterator, and ``total_changes`` says how many it stored, so the refused
+        row is found without a Python step per row and the rest carry on from there.
+        """
+        self._clashes = 0
+        remaining = iter(rows)
         start = 0
-        while start < len(staged):
+        while start < len(rows):
             before = self.conn.total_changes
             try:
-                self.conn.executemany(self.stage_sql, staged if start == 0 else staged[start:])
+                self.conn.executemany(sql, remaining)
             except sqlite3.IntegrityError as exc:
                 if "UNIQUE" not in str(exc):
                     raise
                 k = start + self.conn.total_changes - before
-                self._duplicate(staged[k][:-1], staged[k][-1], table="temp.usage_staging")
+                self._clashes += 1
+                yield k
                 start = k + 1
             else:
                 return
@@ -419,8 +422,17 @@ class _UsageImport:
             for name, old, new in zip(self.columns, earlier, values, strict=True)
             if old != new
         ]
+        identical = not differences
+        if identical:
+            self.merged += 1
+            if self.merged > MAX_DUPLICATE_WARNINGS:
+                return
+        else:
+            self.conflicts += 1
+            if self.conflicts > MAX_PROBLEMS:
+                return
         self.duplicates.append(
-            _Duplicate(row[0], row[1], line, earlier_line, not differences, "; ".join(differences))
+            _Duplicate(row[0], row[1], line, earlier_line, identical, "; ".join(differences))
         )
 
     def _resolve_duplicates(self) -> None:
@@ -448,9 +460,9 @@ class _UsageImport:
                 f"user {d.user_id!r} in week {d.week} is also on line {d.earlier_line} "
                 f"with different values ({d.differences}); keep one of the two lines",
             )
-            for d in conflicts[:MAX_PROBLEMS]
+            for d in conflicts
         ]
-        raise ImportRejected(problems, truncated=len(conflicts) > MAX_PROBLEMS)
+        raise ImportRejected(problems, truncated=self.conflicts > MAX_PROBLEMS)
 
     def _first_lines(self, keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """Read the file again to find where each key first appears (duplicates only)."""
@@ -472,10 +484,10 @@ class _UsageImport:
         warnings = [
             f"line {d.line} repeats line {d.earlier_line} exactly (user {d.user_id!r}, week "
             f"{d.week}); stored once"
-            for d in merged[:MAX_DUPLICATE_WARNINGS]
+            for d in merged
         ]
-        if len(merged) > MAX_DUPLICATE_WARNINGS:
-            more = len(merged) - MAX_DUPLICATE_WARNINGS
+        if self.merged > MAX_DUPLICATE_WARNINGS:
+            more = self.merged - MAX_DUPLICATE_WARNINGS
             warnings.append(f"{more} more identical repeated rows stored once")
         return warnings
 
