@@ -46,7 +46,7 @@ class Brand:
     product_name: str = "Your product"
     product_url: str = ""
     primary: str = "#4F46E5"
-    secondary: str = "#0E7490"
+    secondary: str = "#0E6F8A"
     theme: str = "light"
     font: str = DEFAULT_FAMILY
     logo_png: bytes | None = field(default=None, repr=False)
