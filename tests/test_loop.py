@@ -334,3 +334,44 @@ def test_ask_context_fills_name_product_link_and_review_page(users):
     assert context["product"] == "Acme"
     assert context["link"].startswith(f"https://acme.io/signup?ref={code}&")
     assert "Acme" in ask_message("review", context)
+
+
+def test_the_roster_lists_advocates_furthest_up_the_ladder_first(users):
+    from plm_desktop.loop.advocates import advocate_roster
+
+    db = users
+    assert advocate_roster(db) == []  # nobody has a code, an outcome, an ask or a signup
+    ask = record_ask(db, "u2", "badge_share", now=T0)
+    record_answer(db, ask.ask_id, "yes", now=T0)
+    record_outcome(db, "u3", "clicks", occurred_on=date(2026, 11, 4), amount=12)
+    attribute_by_hand(db, _signup(db, "n@x.com", "2026-11-05"), "u3")
+    with db.transaction() as conn:
+        conn.execute("UPDATE signups SET user_id = 'u1' WHERE signup_key = 'n@x.com'")
+    roster = advocate_roster(db, now=T0 + timedelta(days=3))
+    assert [r.user_id for r in roster] == ["u2", "u3"]
+    assert (roster[0].ladder.stage, roster[0].ladder.next_ask) == ("badge_share", "review")
+    assert roster[0].ladder.in_cooldown
+    assert (roster[1].signups, roster[1].active_signups, roster[1].totals.clicks) == (1, 1, 12)
+    assert roster[1].display_name == "cy@example.com"  # no name: the email stands in
+
+
+def test_the_demo_sample_is_added_once(tmp_path):
+    from plm_desktop.loop.sample import ensure_sample_loop
+    from plm_desktop.sample_data import create_demo_database
+
+    db = create_demo_database(tmp_path / "demo.sqlite")
+    try:
+        assert ensure_sample_loop(db) is True
+        counts = db.conn.execute(
+            "SELECT (SELECT COUNT(*) FROM signups), (SELECT COUNT(*) FROM outcomes),"
+            " (SELECT COUNT(*) FROM asks)"
+        ).fetchone()
+        assert all(counts)
+        assert ensure_sample_loop(db) is False
+        again = db.conn.execute(
+            "SELECT (SELECT COUNT(*) FROM signups), (SELECT COUNT(*) FROM outcomes),"
+            " (SELECT COUNT(*) FROM asks)"
+        ).fetchone()
+        assert again == counts
+    finally:
+        db.close()
