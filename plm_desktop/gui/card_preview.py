@@ -78,6 +78,30 @@ def scaled_for_display(image: QImage, box: QSize, ratio: float) -> QImage:
     return display
 
 
+_FIT_NAMES = {
+    "eyebrow": "The line above the headline",
+    "headline": "The headline",
+    "name": "The name",
+    "stat_label": "The words under the number",
+    "supporting": "The supporting text",
+}
+"""Elements whose fitting is worth a note (the big number is sized to fit by design)."""
+
+
+def fitting_notes(card) -> list[str]:
+    """Notes on text the renderer set smaller or wrapped to fit (cut text has its own)."""
+    notes = []
+    for element, label in _FIT_NAMES.items():
+        fitted = card.fitted.get(element)
+        if fitted is None or fitted.ellipsized or not (fitted.shrunk or fitted.wrapped):
+            continue
+        lines = len(fitted.lines)
+        how = "set smaller" if fitted.shrunk else "kept at its size"
+        wrap = f" and wrapped onto {lines} lines" if fitted.wrapped and lines > 1 else ""
+        notes.append(f"{label} was {how}{wrap} to fit the {card.size} card.")
+    return notes
+
+
 def render_frame(design: CardDesign, generation: int, box: QSize, ratio: float) -> PreviewFrame:
     """Draw ``design`` for the preview; runs on a worker thread."""
     started = time.perf_counter()
@@ -89,7 +113,7 @@ def render_frame(design: CardDesign, generation: int, box: QSize, ratio: float) 
     return PreviewFrame(
         generation=generation,
         design=design,
-        adjustments=tuple(card.adjustments),
+        adjustments=(*card.adjustments, *fitting_notes(card)),
         image=image,
         display=display,
         render_ms=(drawn - started) * 1000,
@@ -178,12 +202,18 @@ class CardPreview(QWidget):
 
     painted = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, follow_width: bool = False) -> None:
+        """``follow_width``: take only the height the card needs at the given width
+        (beside other content), instead of all the room there is."""
         super().__init__(parent)
         self.setObjectName("card_preview")
         self.setAccessibleName("Card preview")
         self.setMinimumSize(QSize(320, 200))
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        vertical = QSizePolicy.Policy.Preferred if follow_width else QSizePolicy.Policy.Expanding
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, vertical)
+        policy.setHeightForWidth(follow_width)
+        self.setSizePolicy(policy)
+        self._follow_width = follow_width
         self.frame: PreviewFrame | None = None
         self._display: QImage | None = None
         self._painted_generation = 0
@@ -192,7 +222,19 @@ class CardPreview(QWidget):
 
     def set_card_size(self, width: int, height: int) -> None:
         """The size (in card pixels) of the card being designed, for :meth:`target`."""
-        self._card_size = QSize(width, height)
+        if QSize(width, height) != self._card_size:
+            self._card_size = QSize(width, height)
+            self.updateGeometry()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt override)
+        return self._follow_width
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 (Qt override)
+        room = max(1, width - 2 * _MARGIN)
+        return room * self._card_size.height() // self._card_size.width() + 2 * _MARGIN
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(640, self.heightForWidth(640))
 
     def target(self) -> tuple[QSize, float]:
         """The device-pixel box a card of the current size is shown in, and the ratio."""
@@ -228,7 +270,7 @@ class CardPreview(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         painter = QPainter(self)
-        painter.fillRect(self.rect(), self.palette().mid())
+        painter.fillRect(self.rect(), self.palette().window().color().darker(112))
         if self._display is None:
             painter.setPen(self.palette().text().color())
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._message)

@@ -41,7 +41,7 @@ LOGO_SUFFIXES = (".png", ".jpg", ".jpeg")
 """Files the logo area accepts when dropped."""
 
 SIZE_LABELS = {
-    "linkedin": "LinkedIn / X post (1200 × 627)",
+    "linkedin": "LinkedIn or X (1200 × 627)",
     "square": "Square (1200 × 1200)",
     "portrait": "Portrait (1080 × 1350)",
 }

@@ -9,7 +9,6 @@ the bar under the table.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHeaderView, QTableWidgetItem, QWidget
@@ -62,6 +61,7 @@ class OutboxPage(Page):
         self.ui = load_form("outbox_page.ui", self)
         self.services = ShareServices()
         self.entries: list = []
+        self.names: dict[str, str] = {}
         self.pending_force: list[int] = []
         self._shown: list = []
 
@@ -69,6 +69,7 @@ class OutboxPage(Page):
         table = ui.outbox_table
         table.setColumnCount(len(COLUMNS))
         table.setHorizontalHeaderLabels(list(COLUMNS))
+        table.setWordWrap(False)
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
@@ -102,8 +103,9 @@ class OutboxPage(Page):
             on_error=lambda exc: self.ctx.errors.report("Could not load the outbox.", exc),
         )
 
-    def _show(self, entries: list) -> None:
-        self.entries = entries
+    def _show(self, listing) -> None:
+        self.entries = entries = listing.entries
+        self.names = listing.names
         counts = {state: 0 for state in STATE_LABELS}
         for entry in entries:
             counts[entry.state] = counts.get(entry.state, 0) + 1
@@ -129,9 +131,9 @@ class OutboxPage(Page):
             values = (
                 f"{entry.share_id}",
                 _local_time(entry.sent_at or entry.updated_at),
-                entry.user_id,
+                self.names.get(entry.user_id, entry.user_id),
                 _CHANNEL_NAMES.get(entry.channel, entry.channel),
-                entry.milestone or "",
+                _milestone_label(entry.milestone),
                 entry.week or "",
                 entry.target if entry.channel not in ("linkedin", "x") else "",
                 STATE_LABELS.get(entry.state, entry.state),
@@ -250,10 +252,11 @@ class OutboxPage(Page):
             self.ctx.errors.report("A retry failed.", failures[0], severe=False)
         self.ui.result_label.setText(" ".join(parts))
         if repeats:
+            from plm_desktop.gui.share_actions import duplicate_question
+
             self.pending_force = [o.existing.share_id for o in repeats]
-            self.ui.confirm_label.setText(
-                str(repeats[0]).replace(" (--force on the command line)", "")
-            )
+            who = self.names.get(repeats[0].existing.user_id)
+            self.ui.confirm_label.setText(duplicate_question(repeats[0], who))
             self.ui.confirm_bar.show()
         self.ctx.announce(TOPIC_OUTBOX)
         self.retried.emit(outcomes)
@@ -272,9 +275,10 @@ class OutboxPage(Page):
         entry = chosen[0]
         when = _local_time(entry.sent_at or entry.updated_at)
         self.pending_force = [entry.share_id]
+        who = self.names.get(entry.user_id, entry.user_id)
         self.ui.confirm_label.setText(
-            f"Share #{entry.share_id} ({entry.milestone or 'card'}) already reached "
-            f"{entry.user_id} by {_CHANNEL_NAMES.get(entry.channel, entry.channel)} on {when}. "
+            f"Share #{entry.share_id} ({_milestone_label(entry.milestone) or 'card'}) already "
+            f"reached {who} by {_CHANNEL_NAMES.get(entry.channel, entry.channel)} on {when}. "
             "Send the same message and card again?"
         )
         self.ui.confirm_bar.show()
@@ -299,9 +303,12 @@ def _colour(name: str):
 
 
 def _local_time(stamp: str | None) -> str:
-    if not stamp:
-        return ""
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return stamp
+    from plm_desktop.gui.share_actions import local_time
+
+    return local_time(stamp)
+
+
+def _milestone_label(kind: str | None) -> str:
+    from plm_desktop.scoring.milestones import KIND_LABELS
+
+    return KIND_LABELS.get(kind, kind) if kind else ""

@@ -54,6 +54,37 @@ CHANNEL_LABELS = {
 }
 
 
+def local_time(stamp: str | None) -> str:
+    """An outbox timestamp (ISO 8601 UTC) in the computer's time zone, to the minute."""
+    from datetime import datetime
+
+    if not stamp:
+        return ""
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp
+
+
+def duplicate_question(exc, who: str | None = None) -> str:
+    """What to ask the founder when a send is refused as a ``DuplicateShare``.
+
+    ``who`` names the user (their user id when None).
+    """
+    existing = exc.existing
+    if existing.error_code == "unknown_outcome":
+        return (
+            f"Share #{existing.share_id} may already have arrived: the connection broke "
+            "after it was sent. Check Slack first. Send it again anyway?"
+        )
+    where = CHANNEL_LABELS.get(existing.channel, existing.channel)
+    when = local_time(existing.sent_at or existing.updated_at)
+    return (
+        f"This card already went to {who or existing.user_id} by {where} on {when} "
+        f"(share #{existing.share_id}). Send it again?"
+    )
+
+
 def unfilled_placeholders(text: str) -> list[str]:
     """Placeholder names still in ``text`` (``"Hi {first_name}"`` gives ``["first_name"]``)."""
     return list(dict.fromkeys(_PLACEHOLDER.findall(text)))
@@ -297,11 +328,29 @@ def hand_post_to_founder(
     )
 
 
-def outbox_entries(db: Database) -> list:
-    """Every share, newest first."""
+@dataclass(frozen=True)
+class OutboxListing:
+    """Every share, newest first, and the names of the users they are about."""
+
+    entries: list
+    names: dict[str, str]
+
+
+def outbox_entries(db: Database) -> OutboxListing:
+    """Every share, newest first, with user names for the table."""
     from plm_desktop.sharing.outbox import Outbox
 
-    return Outbox(db).entries()
+    entries = Outbox(db).entries()
+    ids = sorted({entry.user_id for entry in entries})
+    names: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        rows = db.conn.execute(
+            f"SELECT user_id, name, email FROM users WHERE user_id IN ({marks})", chunk
+        )
+        names.update({user_id: name or email or user_id for user_id, name, email in rows})
+    return OutboxListing(entries, names)
 
 
 def retry_share(

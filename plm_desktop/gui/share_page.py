@@ -77,8 +77,8 @@ class SharePage(Page):
         self._frames = 0
 
         ui = self.ui
-        self.preview = CardPreview(ui.preview_host)
-        self.preview.setMinimumSize(300, 180)
+        self.preview = CardPreview(ui.preview_host, follow_width=True)
+        self.preview.setMinimumSize(300, 160)
         ui.preview_host.layout().addWidget(self.preview)
         ui.body_splitter.setStretchFactor(0, 2)
         ui.body_splitter.setStretchFactor(1, 3)
@@ -205,9 +205,21 @@ class SharePage(Page):
         )
         for channel, editor in self.editors.items():
             editor.setPlainText(draft.drafts[channel].text)
-        problems = [d.problem for d in draft.drafts.values() if d.problem]
-        if draft.link_note:
-            problems.append(f"Links point to your product site: {draft.link_note}")
+        problems = [
+            d.problem for d in draft.drafts.values() if d.problem and d.missing != ("link",)
+        ]
+        need_link = [CHANNEL_LABELS[c] for c, d in draft.drafts.items() if "link" in d.missing]
+        if need_link:
+            problems.insert(
+                0,
+                f"The {' and '.join(need_link)} posts need {{link}}, the advocate's share "
+                f"link. {draft.link_note or ''} Until then, replace {{link}} in the text "
+                "yourself; nothing is sent while it is there.",
+            )
+        elif draft.link_note:
+            problems.append(
+                f"Links point to your product site, not a share link. {draft.link_note}"
+            )
         if problems:
             items = "".join(f"<li>{html.escape(p)}</li>" for p in problems)
             ui.problems_label.setText(
@@ -366,8 +378,11 @@ class SharePage(Page):
         self._set_sending(False)
         self.ctx.announce(TOPIC_OUTBOX)
         if isinstance(exc, DuplicateShare):
+            from plm_desktop.gui.share_actions import duplicate_question
+
             self.ui.result_label.setText("")
-            self.ui.confirm_label.setText(str(exc).replace("(--force on the command line)", ""))
+            who = self.draft.name if self.draft is not None else None
+            self.ui.confirm_label.setText(duplicate_question(exc, who))
             self.ui.confirm_bar.show()
             self.send_finished.emit(exc)
             return
@@ -466,6 +481,8 @@ class SharePage(Page):
 
     def _ready_to_send(self, channel: str, text: str) -> bool:
         """Refuse empty text or text with placeholders left, before anything is recorded."""
+        self.ui.confirm_bar.hide()
+        self.pending_send = None
         if not text.strip():
             self._show_failure(
                 f"The {CHANNEL_LABELS[channel]} message is empty; write something first."

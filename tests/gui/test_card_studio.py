@@ -70,6 +70,15 @@ def test_typing_fast_renders_only_the_latest_edit(make_window, db_path, qtbot):
 
 
 def test_too_long_text_and_faint_colours_are_shown_not_silent(studio, qtbot):
+    assert not studio.ui.adjustments_label.isVisible()  # the sample card fits as it is
+    studio.ui.supporting_edit.setText(
+        "Shipped the first project in record time and the whole team noticed the difference"
+    )
+    studio.ui.supporting_edit.end(False)
+    qtbot.keyClicks(studio.ui.supporting_edit, " it makes")
+    assert studio.ui.adjustments_label.isVisible()
+    assert "supporting text was set smaller and wrapped" in studio.ui.adjustments_label.text()
+
     studio.ui.supporting_edit.setText("word " * 80)  # setText alone draws nothing
     studio.ui.supporting_edit.end(False)
     qtbot.keyClicks(studio.ui.supporting_edit, "end")

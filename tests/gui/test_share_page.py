@@ -80,7 +80,7 @@ def _outbox(page):
 
     db = open_database(page.ctx.db_path, migrate=False)
     try:
-        return outbox_entries(db)
+        return outbox_entries(db).entries
     finally:
         db.close()
 
@@ -134,7 +134,7 @@ def test_the_same_card_is_sent_twice_only_after_confirming(share, slack_env, qtb
     share.send_dm()
     assert len(slack_env.messages) == 1
     assert share.ui.confirm_bar.isVisible()
-    assert "already sent" in share.ui.confirm_label.text()
+    assert "Send it again?" in share.ui.confirm_label.text()
     share.ui.confirm_button.click()
     assert len(slack_env.messages) == 2
     assert not share.ui.confirm_bar.isVisible()
