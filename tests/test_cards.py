@@ -362,3 +362,18 @@ def test_every_layout_keeps_its_boxes_inside_the_safe_margin() -> None:
         for box in (layout.header, layout.column, layout.footer):
             assert box[0] >= sx and box[1] >= sy
             assert box[0] + box[2] <= sx + sw and box[1] + box[3] <= sy + sh
+
+
+def test_renders_on_several_threads_match_serial_renders() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = [(f"Zoë {i} 李", size) for i in range(4) for size in ("linkedin", "square")]
+    serial = [render_card(spec(name=n), BRAND, s).image.tobytes() for n, s in jobs]
+    clear_caches()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        threaded = list(
+            pool.map(
+                lambda job: render_card(spec(name=job[0]), BRAND, job[1]).image.tobytes(), jobs
+            )
+        )
+    assert threaded == serial

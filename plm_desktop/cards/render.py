@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -71,6 +72,11 @@ _THEMES = {
     "light": ((255, 255, 255), (17, 24, 39), (75, 85, 99)),
     "dark": ((12, 15, 24), (248, 250, 252), (203, 213, 225)),
 }
+
+
+# FreeType faces and the caches here are shared by every render; the window may render a
+# preview on a worker thread while another is encoded, so renders take turns.
+_RENDER_LOCK = threading.Lock()
 
 
 class CardError(ValueError):
@@ -295,10 +301,11 @@ def render_card(
     if scale not in SCALES:
         raise CardError(f"scale must be 1 or 2, not {scale!r}")
 
-    drawing = _CardDrawing(spec, brand, size, scale, text_mask)
-    drawing.header()
-    drawing.footer()
-    drawing.column()
+    with _RENDER_LOCK:
+        drawing = _CardDrawing(spec, brand, size, scale, text_mask)
+        drawing.header()
+        drawing.footer()
+        drawing.column()
     log.debug(
         "rendered %s card (%s, %dx) with %d adjustments",
         spec.kind,
