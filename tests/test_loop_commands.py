@@ -52,8 +52,12 @@ def test_import_signups_prints_counts_and_json(db_path, tmp_path, capsys):
     assert results[0]["already_imported"] is True
     assert results[1]["rejected"] is True
     assert results[1]["problems"] == [
-        {"file": "bad.csv", "line": 2, "column": "email",
-         "message": "'nope' is not an email address"}
+        {
+            "file": "bad.csv",
+            "line": 2,
+            "column": "email",
+            "message": "'nope' is not an email address",
+        }
     ]
 
 
@@ -90,8 +94,11 @@ def test_funnel_for_a_month_as_text_and_json(db_path, tmp_path, capsys):
 
 
 def test_funnel_flags_are_checked(db_path, capsys):
-    for argv in (["funnel", "--month", "2026-Q4"], ["funnel", "--quarter", "2026-11"],
-                 ["funnel", "--month", "11/2026"]):
+    for argv in (
+        ["funnel", "--month", "2026-Q4"],
+        ["funnel", "--quarter", "2026-11"],
+        ["funnel", "--month", "11/2026"],
+    ):
         try:
             main(["--db", str(db_path), *argv])
         except SystemExit as exc:

@@ -102,7 +102,8 @@ def _describe(outcome: dict) -> str:
         return f"{outcome['file']}: already imported, nothing changed"
     how = ", ".join(f"{count} by {way}" for way, count in sorted(outcome["by_how"].items()))
     lines = [
-        f"{outcome['file']}: {outcome['rows']} signups from {outcome['first_day']} to "
+        f"{outcome['file']}: {outcome['rows']} signup{'' if outcome['rows'] == 1 else 's'} "
+        f"from {outcome['first_day']} to "
         f"{outcome['last_day']} ({outcome['inserted']} new, {outcome['updated']} updated, "
         f"{outcome['unchanged']} unchanged)",
         f"  attributed to advocates: {outcome['attributed']}" + (f" ({how})" if how else ""),
