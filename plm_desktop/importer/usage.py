@@ -135,6 +135,8 @@ def import_usage_file(
             first problems found are listed with line and column.
         ImportCancelled: ``cancel`` returned True; nothing was stored.
         MappingError: an override names no known field.
+        ValueError: ``week`` is not a date.
+        OSError: the file cannot be read.
     """
     started = time.perf_counter()
     path = Path(path)
