@@ -35,6 +35,7 @@ class CardTemplate:
 
     kind: str
     name: str
+    milestone: str
     eyebrow: str
     headline: str
     stat: str

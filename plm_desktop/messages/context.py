@@ -39,9 +39,7 @@ def message_context(
     name = facts.name.strip() if facts.name and facts.name.strip() else None
     return MessageContext(
         name=name,
-        milestone=facts.template.name
-        if facts.milestone.kind != "top_5"
-        else f"Top {facts.top_percent}% this week",
+        milestone=facts.template.milestone,
         milestone_kind=facts.milestone.kind,
         stat=facts.words["stat"],
         stat_label=facts.words["stat_label"],
