@@ -22,7 +22,14 @@ from plm_desktop.cards import (
 )
 from plm_desktop.cards.templates import MILESTONE_KINDS
 from plm_desktop.cli import main
-from plm_desktop.messages import X_LIMIT, MissingPlaceholders, fill_message, x_length
+from plm_desktop.messages import (
+    X_LIMIT,
+    MissingPlaceholders,
+    UnknownPersona,
+    fill_message,
+    set_user_persona,
+    x_length,
+)
 from plm_desktop.messages.context import message_context
 from plm_desktop.store import open_database
 
@@ -165,9 +172,14 @@ def test_persona_follows_the_title_unless_the_founder_set_it(sample_db) -> None:
             (user_id,),
         )
     assert message_context(sample_db, user_id).persona == "leader"
-    with sample_db.transaction() as conn:
-        conn.execute("UPDATE users SET persona = 'ic' WHERE user_id = ?", (user_id,))
+    set_user_persona(sample_db, user_id, "ic")
     assert message_context(sample_db, user_id).persona == "ic"
+    set_user_persona(sample_db, user_id, None)
+    assert message_context(sample_db, user_id).persona == "leader"
+    with pytest.raises(LookupError, match="no user 'nobody'"):
+        set_user_persona(sample_db, "nobody", "ic")
+    with pytest.raises(UnknownPersona):
+        set_user_persona(sample_db, user_id, "boss")
 
 
 # --- command line ------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from plm_desktop.messages.persona import (
     UnknownPersona,
     persona_for_title,
     persona_for_user,
+    set_user_persona,
 )
 
 __all__ = [
@@ -47,5 +48,6 @@ __all__ = [
     "placeholders",
     "product_hashtag",
     "save_template",
+    "set_user_persona",
     "x_length",
 ]

@@ -7,7 +7,12 @@ The persona is read from the job title unless the founder set it for the user
 
 from __future__ import annotations
 
+import logging
 import re
+
+from plm_desktop.store import Database
+
+log = logging.getLogger(__name__)
 
 PERSONAS = ("ic", "leader")
 
@@ -45,3 +50,21 @@ def persona_for_user(title: str | None, override: str | None = None) -> str:
             raise UnknownPersona(f"persona {override!r} is not one of {', '.join(PERSONAS)}")
         return override
     return persona_for_title(title)
+
+
+def set_user_persona(db: Database, user_id: str, persona: str | None) -> None:
+    """Save the founder's persona choice for ``user_id`` (None: follow the title again).
+
+    Raises:
+        UnknownPersona: ``persona`` is not one of :data:`PERSONAS` or None.
+        LookupError: no such user.
+    """
+    if persona is not None and persona not in PERSONAS:
+        raise UnknownPersona(f"persona {persona!r} is not one of {', '.join(PERSONAS)}")
+    with db.transaction() as conn:
+        changed = conn.execute(
+            "UPDATE users SET persona = ? WHERE user_id = ?", (persona, user_id)
+        ).rowcount
+    if not changed:
+        raise LookupError(f"no user {user_id!r} in this database")
+    log.info("persona of %s set to %s", user_id, persona or "follow the title")
