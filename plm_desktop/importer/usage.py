@@ -14,7 +14,7 @@ import json
 import logging
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -335,22 +335,20 @@ class _UsageImport:
         columns = [valid.weeks, valid.user_ids, *valid.metrics]
         if valid.custom is not None:
             columns.append(valid.custom)
-        rows = list(zip(*columns, strict=True))
         weeks = {valid.weeks[0]} if self.plan.week_column is None else set(valid.weeks)
         for week in weeks - self.weeks:
             self.week_has_rows[week] = self._week_has_rows(week)
             self.weeks.add(week)
         known = {week for week in weeks if self.week_has_rows[week]}
+        every = range(len(valid.batch))
         if not known:
-            self._insert_fresh(rows, valid)
+            self._insert_fresh(columns, every, valid)
         elif known == weeks:
-            self._stage(rows, list(range(len(rows))), valid)
+            self._stage(columns, every, valid)
         else:
-            fresh = [k for k, week in enumerate(valid.weeks) if week not in known]
-            staged = [k for k, week in enumerate(valid.weeks) if week in known]
-            self._insert_fresh([rows[k] for k in fresh], valid, fresh)
-            self._stage([rows[k] for k in staged], staged, valid)
-        self.users.update(zip(valid.user_ids, zip(*valid.profiles, strict=True), strict=True))
+            self._insert_fresh(columns, [k for k in every if valid.weeks[k] not in known], valid)
+            self._stage(columns, [k for k in every if valid.weeks[k] in known], valid)
+        self.users.update(zip(valid.user_ids, zip(*valid.profiles)))  # noqa: B905 - same length
         if len(self.users) >= USER_FLUSH:
             self._flush_users()
 
@@ -358,25 +356,30 @@ class _UsageImport:
         found = self.conn.execute("SELECT 1 FROM usage WHERE week = ? LIMIT 1", (week,))
         return found.fetchone() is not None
 
-    def _insert_fresh(
-        self, rows: list[tuple], valid: ValidBatch, index: list[int] | None = None
-    ) -> None:
-        """Insert rows of new weeks; a primary-key clash is a duplicate within the file."""
-        for k in self._insert_all(self.insert_sql, rows):
-            line = valid.batch.line(index[k] if index is not None else k)
-            self._duplicate(rows[k], line, table="usage")
-        self.inserted += len(rows) - self._clashes
+    def _insert_fresh(self, columns: list, index: Sequence[int], valid: ValidBatch) -> None:
+        """Insert rows of new weeks; a primary-key clash is a duplicate within the file.
 
-    def _stage(self, rows: list[tuple], index: list[int], valid: ValidBatch) -> None:
+        ``index`` picks the batch rows to insert; all of them (a ``range``) is the fast
+        path, where the rows go to SQLite straight from the columns without a list.
+        """
+        if not isinstance(index, range):
+            columns = [[column[k] for k in index] for column in columns]
+        rows = zip(*columns)  # noqa: B905 - columns of one batch have one length
+        for k in self._insert_all(self.insert_sql, rows, len(index)):
+            row = tuple(column[k] for column in columns)
+            self._duplicate(row, valid.batch.line(index[k]), table="usage")
+        self.inserted += len(index) - self._clashes
+
+    def _stage(self, columns: list, index: Sequence[int], valid: ValidBatch) -> None:
         """Hold rows of already imported weeks for comparison with what is stored."""
         if not self.staged:
             self._create_staging()
-        lines = [valid.batch.line(k) for k in index]
-        staged = [(*row, line) for row, line in zip(rows, lines, strict=True)]
-        for k in self._insert_all(self.stage_sql, staged):
+        line = valid.batch.line
+        staged = [(*(column[k] for column in columns), line(k)) for k in index]
+        for k in self._insert_all(self.stage_sql, iter(staged), len(staged)):
             self._duplicate(staged[k][:-1], staged[k][-1], table="temp.usage_staging")
 
-    def _insert_all(self, sql: str, rows: list[tuple]) -> Iterator[int]:
+    def _insert_all(self, sql: str, rows: Iterator[tuple], count: int) -> Iterator[int]:
         """``executemany`` the rows, yielding the position of each one the key refused.
 
         ``executemany`` stops at a refused row having taken exactly the rows up to it
@@ -384,12 +387,11 @@ class _UsageImport:
         row is found without a Python step per row and the rest carry on from there.
         """
         self._clashes = 0
-        remaining = iter(rows)
         start = 0
-        while start < len(rows):
+        while start < count:
             before = self.conn.total_changes
             try:
-                self.conn.executemany(sql, remaining)
+                self.conn.executemany(sql, rows)
             except sqlite3.IntegrityError as exc:
                 if "UNIQUE" not in str(exc):
                     raise
