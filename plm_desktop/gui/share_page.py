@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QMimeData, QUrl, Signal
-from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from plm_desktop.gui.card_design import CardDesign, WinChoice
@@ -110,6 +110,7 @@ class SharePage(Page):
         ui.confirm_cancel_button.clicked.connect(self._cancel_send_again)
         ui.edit_card_button.clicked.connect(self._edit_card)
         ui.result_label.linkActivated.connect(lambda link: self.services.open_url(QUrl(link)))
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.share_current_tab)
 
     # -- loading ------------------------------------------------------------------------
 
@@ -308,6 +309,14 @@ class SharePage(Page):
             self.nav.show_page("studio")
         else:
             self.nav.open_card_studio(self.draft.user_id, self.draft.kind, self.draft.week)
+
+    def share_current_tab(self) -> Task | None:
+        """Ctrl+Return: the action of the channel tab in front (send, copy or post)."""
+        actions = (self.send_dm, self.send_to_channel, self.copy_for_linkedin, self.post_on_x)
+        index = self.ui.channel_tabs.currentIndex()
+        if self.draft is None or not 0 <= index < len(actions):
+            return None
+        return actions[index]()
 
     # -- Slack --------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6 import QtCore
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QGuiApplication
 
@@ -140,10 +141,12 @@ def test_the_same_card_is_sent_twice_only_after_confirming(share, slack_env, qtb
     assert not share.ui.confirm_bar.isVisible()
 
 
-def test_a_channel_post_goes_to_the_typed_channel(share, slack_env):
+def test_a_channel_post_goes_to_the_typed_channel(share, slack_env, qtbot):
     slack_env.add_channel("C0WINS", "wins")
     share.ui.channel_id_edit.setText("C0WINS")
-    share.ui.send_channel_button.click()
+    share.ui.channel_tabs.setCurrentWidget(share.ui.channel_tab)
+    share.ui.slack_channel_text.setFocus()
+    qtbot.keyClick(share.ui.slack_channel_text, "\r", QtCore.Qt.KeyboardModifier.ControlModifier)
     [message] = slack_env.messages_in("C0WINS")
     assert message.text == share.ui.slack_channel_text.toPlainText()
     assert share.ctx.settings.value("share/channel_id") == "C0WINS"
