@@ -28,11 +28,12 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
-from plm_desktop.store import Database
+if TYPE_CHECKING:  # the store (sqlite3, json) is imported by the first task, not at start
+    from plm_desktop.store import Database
 
 log = logging.getLogger(__name__)
 

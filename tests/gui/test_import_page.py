@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 
 from tests.gui.test_main_window import drop_files
@@ -92,7 +94,10 @@ def test_mapping_and_week_can_be_corrected_before_import(window, tmp_path, db_pa
     assert usage_count(db_path) == 3
 
 
-def test_reimport_reports_updated_and_unchanged_and_history_lists_both(window, tmp_path, qtbot):
+def test_reimport_reports_updated_and_unchanged_and_history_lists_both(
+    window, tmp_path, qtbot, isolation, caplog
+):
+    caplog.set_level(logging.INFO, logger="plm_desktop.gui.import_process")
     first = write_csv(
         tmp_path / "usage-2026-11-30.csv",
         "user_id,active_days,sessions\nu1,3,5\nu2,4,6\n",
@@ -112,11 +117,23 @@ def test_reimport_reports_updated_and_unchanged_and_history_lists_both(window, t
     assert history.item(0, 1).text() == first.name
     assert [history.item(0, c).text() for c in (4, 5, 6)] == ["1", "1", "1"]
     assert [history.item(1, c).text() for c in (4, 5, 6)] == ["2", "0", "0"]
+    assert ("in child process" in caplog.text) == (isolation == "child process")
+
+
+@pytest.fixture(params=["in-process", "child process"])
+def isolation(request, monkeypatch):
+    """Run the test with imports in-process and in a child process (as big files are)."""
+    from plm_desktop.gui import import_process
+
+    threshold = 0 if request.param == "child process" else 10**12
+    monkeypatch.setattr(import_process, "ISOLATE_FROM_BYTES", threshold)
+    return request.param
 
 
 def test_rejected_file_lists_file_line_column_reason_and_stores_nothing(
-    window, tmp_path, db_path, qtbot
+    window, tmp_path, db_path, qtbot, isolation, caplog
 ):
+    caplog.set_level(logging.INFO, logger="plm_desktop.gui.import_process")
     csv = write_csv(
         tmp_path / "usage-2026-11-30.csv",
         "user_id,active_days,sessions\nu1,3,5\nu2,nine,6\nu3,12,1\n",
@@ -134,9 +151,13 @@ def test_rejected_file_lists_file_line_column_reason_and_stores_nothing(
     assert any(r[1] == "4" and r[2] == "active_days" for r in rows)
     assert "Nothing was stored" in page.ui.status_label.text()
     assert usage_count(db_path) == 0
+    assert ("in child process" in caplog.text) == (isolation == "child process")
 
 
-def test_import_shows_progress_and_cancel_stores_nothing(make_window, tmp_path, db_path, qtbot):
+def test_import_shows_progress_and_cancel_stores_nothing(
+    make_window, tmp_path, db_path, qtbot, isolation, caplog
+):
+    caplog.set_level(logging.INFO, logger="plm_desktop.gui.import_process")
     csv = tmp_path / "usage-2026-11-30.csv"
     with open(csv, "w", encoding="utf-8") as handle:
         handle.write("user_id,email,active_days,sessions\n")
@@ -163,3 +184,4 @@ def test_import_shows_progress_and_cancel_stores_nothing(make_window, tmp_path, 
     assert not page.ui.progress_bar.isVisible()
     assert page.ui.import_button.isEnabled()
     assert usage_count(db_path) == 0
+    assert ("in child process" in caplog.text) == (isolation == "child process")

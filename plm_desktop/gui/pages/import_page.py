@@ -365,7 +365,22 @@ class ImportPage(Page):
             week = self.ui.week_edit.text().strip() or None
         overrides = dict(self.overrides)
 
+        db_path = self.ctx.db_path
+
         def run_import(control):
+            from plm_desktop.gui.import_process import import_usage_isolated, should_isolate
+
+            if db_path is not None and should_isolate(path):
+                # Big files: a child process, so the GUI thread never waits for the
+                # interpreter lock while a million rows are parsed and rescored.
+                return import_usage_isolated(
+                    db_path,
+                    path,
+                    week=week,
+                    overrides=overrides or None,
+                    progress=control.progress,
+                    cancel=control.cancelled,
+                )
             from plm_desktop.pipeline import import_usage
 
             return import_usage(
