@@ -214,6 +214,13 @@ def test_overrides_correct_the_mapping(db, tmp_path):
     ]
 
 
+def test_an_override_for_a_column_the_file_lacks_is_a_warning(db, tmp_path):
+    path = write(tmp_path / "usage-2026-11-30.csv", WEEKLY)
+    result = import_usage_file(db, path, overrides={"Seats": "ignore"})
+    assert result.inserted == 3
+    assert "the mapping for 'Seats' was not used: the file has no such column" in result.warnings
+
+
 def test_an_override_to_an_unknown_field_is_refused(db, tmp_path):
     path = write(tmp_path / "usage-2026-11-30.csv", WEEKLY)
     with pytest.raises(MappingError, match="not a field"):

@@ -9,6 +9,7 @@ custom metrics when they hold numbers, and reported as ignored when they hold te
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -257,16 +258,14 @@ def custom_metric_name(header: str) -> str:
     return "_".join(words) or header.strip()
 
 
-_LOOKUP: dict[str, tuple[str, int]] = {}
-
-
+@functools.cache
 def _lookup() -> dict[str, tuple[str, int]]:
     """Normalised synonym -> (field, priority); built on first use, not at import."""
-    if not _LOOKUP:
-        for canonical, synonyms in SYNONYMS.items():
-            for priority, synonym in enumerate(synonyms):
-                _LOOKUP.setdefault(normalise_header(synonym), (canonical, priority))
-    return _LOOKUP
+    lookup: dict[str, tuple[str, int]] = {}
+    for canonical, synonyms in SYNONYMS.items():
+        for priority, synonym in enumerate(synonyms):
+            lookup.setdefault(normalise_header(synonym), (canonical, priority))
+    return lookup
 
 
 @dataclass(frozen=True)
@@ -419,7 +418,7 @@ def map_headers(headers: list[str], overrides: dict[str, str] | None = None) -> 
 
     for name in overrides:
         if name not in used_overrides:
-            warnings.append(f"--map {name}=... not used: the file has no column {name!r}")
+            warnings.append(f"the mapping for {name!r} was not used: the file has no such column")
     return HeaderMapping(tuple(columns), tuple(warnings))
 
 
