@@ -21,6 +21,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from operator import itemgetter
 
 from plm_desktop.scoring import milestones as milestone_detection
 from plm_desktop.scoring.model import ScoringModel
@@ -45,16 +46,13 @@ INDEXED_RANKS = 1000
 
 _INSERT = """
 INSERT INTO scores (
-    week, user_id, rank, score, frequency, depth, collaboration, sentiment,
-    support_points, content_points, integration_points,
-    active_days, features_used, invites, last_active_week, nps, nps_week,
-    support_tickets, content_views, integrations,
-    top_percent, candidate, previous_rank, movement)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    week, user_id, rank, score, frequency, depth, collaboration, sentiment, extra_points,
+    active_days, features_used, invites, nps, top_percent, candidate)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
-# Positions in a stored score tuple (the order of _INSERT's columns).
-RANK, SCORE, TOP_PERCENT, CANDIDATE, PREVIOUS_RANK, MOVEMENT = 2, 3, 20, 21, 22, 23
+# Positions in a stored score row (the order of _INSERT's columns).
+RANK, SCORE, TOP_PERCENT, CANDIDATE = 2, 3, 13, 14
 
 
 @dataclass
@@ -238,13 +236,12 @@ def score_weeks(
     model: ScoringModel,
     all_weeks: Sequence[str],
     targets: Sequence[str],
-    previous_ranks: dict[str, int] | None = None,
 ) -> Iterator[ScoredWeek]:
     """Compute the scores of ``targets`` (weeks of ``all_weeks``), oldest first.
 
     Reads the usage rows from the first target's window on, plus the latest NPS answer
-    before it. The previous week's ranks (for movement) come from the stored scores of
-    the week before the first target, unless ``previous_ranks`` gives them.
+    before it. Nothing is written; :func:`rescore_all` and :func:`refresh_weeks` store
+    what this yields.
     """
     targets = sorted(set(targets))
     if not targets:
@@ -255,16 +252,6 @@ def score_weeks(
     first = _week_number(targets[0])
     last = _week_number(targets[-1])
     wanted = {_week_number(w) for w in targets}
-
-    position = all_weeks.index(targets[0]) if targets[0] in all_weeks else 0
-    if previous_ranks is None:
-        previous_ranks = {}
-        if position > 0:
-            previous_ranks = dict(
-                conn.execute(
-                    "SELECT user_id, rank FROM scores WHERE week = ?", (all_weeks[position - 1],)
-                )
-            )
 
     latest_nps: dict[str, tuple[int, int]] = {
         user_id: (nps, _week_number(week))
@@ -295,7 +282,8 @@ def score_weeks(
             cursor = conn.execute(
                 f"SELECT {columns} FROM usage WHERE week = ?", (_week_text(number),)
             )
-            rows = {r[0]: r for r in cursor}
+            fetched = cursor.fetchall()
+            rows = dict(zip(map(itemgetter(0), fetched), fetched, strict=True))
         kept[number] = rows
         leaving = kept.pop(number - window, None)
         if leaving:
@@ -328,10 +316,7 @@ def score_weeks(
         start = number - window + 1
         ranked_users = sorted(u for u, seen in last_row.items() if seen >= start)
         state = (invites, tickets, views, integrations, last_active, latest_nps)
-        scored = _score_one_week(
-            number, start, rows, ranked_users, state, tiers, extras, previous_ranks
-        )
-        previous_ranks = {row[1]: row[RANK] for row in scored}
+        scored = _score_one_week(number, start, rows, ranked_users, state, tiers, extras)
         missing = _missing(model, kept, rows, bool(latest_nps))
         candidates = sum(row[CANDIDATE] for row in scored)
         yield ScoredWeek(_week_text(number), scored, missing, candidates)
@@ -345,25 +330,30 @@ def _score_one_week(
     state: tuple,
     t: _Tiers,
     extras: bool,
-    previous_ranks: dict[str, int],
 ) -> list[list]:
-    """Points, rank and movement of each user in ``users`` (sorted by user id).
+    """Points, rank and top N % of each user in ``users`` (sorted by user id).
 
     This loop runs once per user and week, a million times when every week of a large
     file is rescored, so it avoids calls and allocations it can do without.
     """
     invites, tickets, views, integrations, last_active, latest_nps = state
     week = _week_text(number)
-    texts: dict[int, str] = {}
-    daily_min, daily, weekly, monthly = t.daily_min, t.daily, t.weekly, t.monthly
-    deep_min, deep, mid_min, mid, light = t.deep_min, t.deep, t.mid_min, t.mid, t.light
-    high_min, high, some = t.high_min, t.high, t.some
-    promoter_min, promoter, passive_min, passive = (
-        t.promoter_min,
-        t.promoter,
-        t.passive_min,
-        t.passive,
-    )
+    # Points by raw value, looked up instead of compared: frequency by active days (the
+    # last entry also covers more days), depth by features, collaboration by invites,
+    # sentiment by NPS answer (index 11 for no answer).
+    freq_points = [0] + [t.weekly] * (t.daily_min - 1) + [t.daily]
+    freq_cap = t.daily_min
+    depth_points = [0] + [t.light] * (t.mid_min - 1) + [t.mid] * (t.deep_min - t.mid_min)
+    depth_points.append(t.deep)
+    depth_cap = t.deep_min
+    collab_points = [0] + [t.some] * (t.high_min - 1) + [t.high]
+    collab_cap = t.high_min
+    nps_points = [
+        t.promoter if v >= t.promoter_min else t.passive if v >= t.passive_min else 0
+        for v in range(11)
+    ] + [0]
+    monthly = t.monthly
+    candidate_min = t.candidate_min
     get_row, get_invites, get_active, get_nps = (
         rows.get,
         invites.get,
@@ -382,54 +372,25 @@ def _score_one_week(
             d = days or 0
             n = features or 0
         sent = get_invites(user_id, 0)
-        active = get_active(user_id, -1)
-        if active < start:
-            active_text = None
-        else:
-            active_text = texts.get(active) or texts.setdefault(active, _week_text(active))
 
-        if d >= daily_min:
-            frequency = daily
-        elif d >= 1:
-            frequency = weekly
-        elif active_text is not None:
+        if d > 0:
+            frequency = freq_points[d if d < freq_cap else freq_cap]
+        elif get_active(user_id, -1) >= start:
             frequency = monthly
         else:
             frequency = 0
-        if n >= deep_min:
-            depth = deep
-        elif n >= mid_min:
-            depth = mid
-        elif n >= 1:
-            depth = light
-        else:
-            depth = 0
-        if sent >= high_min:
-            collaboration = high
-        elif sent >= 1:
-            collaboration = some
-        else:
-            collaboration = 0
+        depth = depth_points[n if n < depth_cap else depth_cap] if n > 0 else 0
+        collaboration = collab_points[sent if sent < collab_cap else collab_cap]
         answer = get_nps(user_id)
         if answer is None:
-            nps = nps_text = None
+            nps = None
             sentiment = 0
         else:
             nps = answer[0]
-            nps_text = texts.get(answer[1]) or texts.setdefault(answer[1], _week_text(answer[1]))
-            if nps >= promoter_min:
-                sentiment = promoter
-            elif nps >= passive_min:
-                sentiment = passive
-            else:
-                sentiment = 0
+            sentiment = nps_points[nps if 0 <= nps <= 10 else 11]
 
-        score = frequency + depth + collaboration + sentiment
-        if extras:
-            extra_raw, extra_points = _extras(user_id, start, tickets, views, integrations, t)
-            score += extra_points[0] + extra_points[1] + extra_points[2]
-        else:
-            extra_raw, extra_points = (None, None, None), (0, 0, 0)
+        extra = _extra_points(user_id, start, tickets, views, integrations, t) if extras else 0
+        score = frequency + depth + collaboration + sentiment + extra
 
         # One integer orders by score, days, features, invites; sorted descending, ties
         # keep their user id order. The caps sit far above any real week.
@@ -446,18 +407,13 @@ def _score_one_week(
                 depth,
                 collaboration,
                 sentiment,
-                *extra_points,
+                extra,
                 days,
                 features,
                 sent,
-                active_text,
                 nps,
-                nps_text,
-                *extra_raw,
                 0,
-                score >= t.candidate_min,
-                None,
-                "new",
+                score >= candidate_min,
             ]
         )
 
@@ -467,33 +423,49 @@ def _score_one_week(
         part = parts[i]
         part[RANK] = rank
         part[TOP_PERCENT] = (100 * rank + count - 1) // count
-        before = previous_ranks.get(part[1])
-        if before is not None:
-            part[PREVIOUS_RANK] = before
-            part[MOVEMENT] = "up" if rank < before else "down" if rank > before else "same"
     return parts
 
 
-def _extras(
+def extra_values(
+    user_id: str,
+    start: int,
+    tickets: dict[str, int],
+    views: dict[str, int],
+    integrations: dict[str, tuple[int, int]],
+) -> tuple[int, int, int | None]:
+    """The optional signals' raw values for one user: tickets and views summed over the
+    window, the latest integrations count reported in it."""
+    integration = integrations.get(user_id)
+    return (
+        tickets.get(user_id, 0),
+        views.get(user_id, 0),
+        integration[0] if integration and integration[1] >= start else None,
+    )
+
+
+def extra_points_of(values: Sequence[int | None], model: ScoringModel) -> tuple[int, int, int]:
+    """Points of each optional signal (support tickets, content views, integrations)."""
+    rules = (model.support_tickets, model.content_views, model.integrations)
+    return tuple(
+        rule.points if rule.enabled and (value or 0) >= rule.minimum else 0
+        for rule, value in zip(rules, values, strict=True)
+    )
+
+
+def _extra_points(
     user_id: str,
     start: int,
     tickets: dict[str, int],
     views: dict[str, int],
     integrations: dict[str, tuple[int, int]],
     t: _Tiers,
-) -> tuple[tuple, tuple]:
-    """Raw values and points of the optional signals for one user."""
-    integration = integrations.get(user_id)
-    raw = (
-        tickets.get(user_id, 0),
-        views.get(user_id, 0),
-        integration[0] if integration and integration[1] >= start else None,
+) -> int:
+    values = extra_values(user_id, start, tickets, views, integrations)
+    return sum(
+        rule[1]
+        for rule, value in zip(t.extras, values, strict=True)
+        if rule is not None and (value or 0) >= rule[0]
     )
-    points = tuple(
-        rule[1] if rule is not None and (value or 0) >= rule[0] else 0
-        for rule, value in zip(t.extras, raw, strict=True)
-    )
-    return raw, points
 
 
 def _missing(

@@ -12,9 +12,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
-from plm_desktop.scoring.engine import INDEXED_RANKS
+from plm_desktop.scoring.engine import INDEXED_RANKS, extra_points_of
 from plm_desktop.scoring.model import ScoringModel
-from plm_desktop.scoring.weekdates import as_week, week_label
+from plm_desktop.scoring.weekdates import as_week, shift_week, week_label
 from plm_desktop.store import Database
 
 log = logging.getLogger(__name__)
@@ -142,11 +142,16 @@ class TrendPoint:
 
 _COLUMNS = """
     s.week, s.rank, s.user_id, u.email, u.name, u.company, u.title, s.score,
-    s.frequency, s.depth, s.collaboration, s.sentiment,
-    s.support_points, s.content_points, s.integration_points,
-    s.candidate, s.top_percent, s.movement, s.previous_rank,
-    s.active_days, s.features_used, s.invites, s.last_active_week, s.nps, s.nps_week,
-    s.support_tickets, s.content_views, s.integrations
+    s.frequency, s.depth, s.collaboration, s.sentiment, s.extra_points,
+    s.candidate, s.top_percent, p.rank,
+    s.active_days, s.features_used, s.invites, s.nps
+"""
+
+# The stored row, its user and its rank in the previous scored week (:previous).
+_FROM = """
+FROM scores AS s
+LEFT JOIN users AS u ON u.user_id = s.user_id
+LEFT JOIN scores AS p ON p.week = :previous AND p.user_id = s.user_id
 """
 
 _SIGNAL_NOTES = {
@@ -166,18 +171,19 @@ def latest_scored_week(db: Database) -> str | None:
 
 
 def _week_header(db: Database, week: date | str | None) -> tuple | None:
-    """(week, ranked_count, candidate_count, missing JSON, model JSON) or None if empty."""
+    """(week, ranked_count, candidate_count, missing JSON, model JSON, previous scored
+    week) or None if nothing is scored."""
+    columns = (
+        "week, ranked_count, candidate_count, missing_signals, model, "
+        "(SELECT MAX(p.week) FROM score_weeks AS p WHERE p.week < w.week)"
+    )
     if week is None:
-        row = db.conn.execute(
-            "SELECT week, ranked_count, candidate_count, missing_signals, model "
-            "FROM score_weeks ORDER BY week DESC LIMIT 1"
+        return db.conn.execute(
+            f"SELECT {columns} FROM score_weeks AS w ORDER BY week DESC LIMIT 1"
         ).fetchone()
-        return row
     week = as_week(week)
     row = db.conn.execute(
-        "SELECT week, ranked_count, candidate_count, missing_signals, model "
-        "FROM score_weeks WHERE week = ?",
-        (week,),
+        f"SELECT {columns} FROM score_weeks AS w WHERE week = ?", (week,)
     ).fetchone()
     if row is None:
         available = [r[0] for r in db.conn.execute("SELECT week FROM score_weeks ORDER BY week")]
@@ -196,23 +202,18 @@ def leaderboard(db: Database, week: date | str | None = None, top: int | None = 
     header = _week_header(db, week)
     if header is None:
         return Leaderboard(None, 0, 0, [], [], ["no usage imported yet"])
-    week, ranked_count, candidate_count, missing_json, model_json = header
+    week, ranked_count, candidate_count, missing_json, model_json, previous = header
     model = ScoringModel.from_dict(json.loads(model_json))
-    select = f"SELECT {_COLUMNS} FROM scores AS s LEFT JOIN users AS u ON u.user_id = s.user_id"
+    params = {"week": week, "previous": previous, "top": -1 if top is None else max(top, 0)}
     if top is not None and top <= INDEXED_RANKS:
         # The repeated bound lets SQLite use the partial index of the top ranks.
-        rows = db.conn.execute(
-            f"{select} WHERE s.week = ? AND s.rank <= {INDEXED_RANKS:d} AND s.rank <= ? "
-            "ORDER BY s.rank",
-            (week, max(top, 0)),
-        ).fetchall()
+        where = f"WHERE s.week = :week AND s.rank <= {INDEXED_RANKS:d} AND s.rank <= :top"
+        rows = db.conn.execute(f"SELECT {_COLUMNS} {_FROM} {where} ORDER BY s.rank", params)
     else:
-        limit = -1 if top is None else top
-        rows = db.conn.execute(
-            f"{select} WHERE s.week = ? ORDER BY s.rank LIMIT ?", (week, limit)
-        ).fetchall()
+        where = "WHERE s.week = :week ORDER BY s.rank LIMIT :top"
+        rows = db.conn.execute(f"SELECT {_COLUMNS} {_FROM} {where}", params)
     missing = json.loads(missing_json)
-    ranked = [_ranked_user(r, model, missing) for r in rows]
+    ranked = _ranked_users(db, rows.fetchall(), model, missing)
     notes = [_SIGNAL_NOTES[s] for s in missing if s in _SIGNAL_NOTES]
     return Leaderboard(week, ranked_count, candidate_count, missing, ranked, notes)
 
@@ -226,16 +227,15 @@ def user_score(db: Database, user_id: str, week: date | str | None = None) -> Ra
     header = _week_header(db, week)
     if header is None:
         return None
-    week, _count, _candidates, missing_json, model_json = header
+    week, _count, _candidates, missing_json, model_json, previous = header
     row = db.conn.execute(
-        f"SELECT {_COLUMNS} FROM scores AS s LEFT JOIN users AS u ON u.user_id = s.user_id "
-        "WHERE s.user_id = ? AND s.week = ?",
-        (user_id, week),
+        f"SELECT {_COLUMNS} {_FROM} WHERE s.user_id = :user_id AND s.week = :week",
+        {"user_id": user_id, "week": week, "previous": previous},
     ).fetchone()
     if row is None:
         return None
     model = ScoringModel.from_dict(json.loads(model_json))
-    return _ranked_user(row, model, json.loads(missing_json))
+    return _ranked_users(db, [row], model, json.loads(missing_json))[0]
 
 
 def trend(
@@ -272,27 +272,93 @@ def trend(
     return [TrendPoint(w, *found.get(w, (None, None))) for w in chosen]
 
 
-def _ranked_user(row: tuple, model: ScoringModel, missing: list[str]) -> RankedUser:
-    points = Points(*row[8:15])
-    raw = RawValues(*row[19:28])
-    user = RankedUser(
-        week=row[0],
-        rank=row[1],
-        user_id=row[2],
-        email=row[3],
-        name=row[4],
-        company=row[5],
-        title=row[6],
-        score=row[7],
-        points=points,
-        candidate=bool(row[15]),
-        top_percent=row[16],
-        movement=row[17],
-        previous_rank=row[18],
-        raw=raw,
-    )
-    user.explanation = explain(user, model, missing)
-    return user
+def _ranked_users(
+    db: Database, rows: list[tuple], model: ScoringModel, missing: list[str]
+) -> list[RankedUser]:
+    """Stored rows as RankedUsers, with the details explanations need looked up."""
+    if not rows:
+        return []
+    week = rows[0][0]
+    details = _details(db, week, [r[2] for r in rows], model)
+    ranked = []
+    for row in rows:
+        previous_rank = row[15]
+        rank = row[1]
+        if previous_rank is None:
+            movement = "new"
+        else:
+            movement = "up" if rank < previous_rank else "down" if rank > previous_rank else "same"
+        last_active, nps_week, extras = details.get(row[2], (None, None, (None, None, None)))
+        extra_points = extra_points_of(extras, model)
+        user = RankedUser(
+            week=week,
+            rank=rank,
+            user_id=row[2],
+            email=row[3],
+            name=row[4],
+            company=row[5],
+            title=row[6],
+            score=row[7],
+            points=Points(*row[8:12], *extra_points),
+            candidate=bool(row[13]),
+            top_percent=row[14],
+            movement=movement,
+            previous_rank=previous_rank,
+            raw=RawValues(
+                active_days=row[16],
+                features_used=row[17],
+                invites=row[18],
+                last_active_week=last_active,
+                nps=row[19],
+                nps_week=nps_week,
+                support_tickets=extras[0],
+                content_views=extras[1],
+                integrations=extras[2],
+            ),
+        )
+        user.explanation = explain(user, model, missing)
+        ranked.append(user)
+    return ranked
+
+
+def _details(
+    db: Database, week: str, user_ids: list[str], model: ScoringModel
+) -> dict[str, tuple[str | None, str | None, tuple]]:
+    """Per user: last active week in the window, week of the latest NPS answer, and the
+    optional signals' raw values (None when the model has them all off)."""
+    start = shift_week(week, 1 - model.window_weeks)
+    extras = bool(model.enabled_extras())
+    found: dict[str, list] = {u: [None, None, (None, None, None)] for u in user_ids}
+    for first in range(0, len(user_ids), 500):
+        batch = user_ids[first : first + 500]
+        marks = ",".join("?" * len(batch))
+        for user_id, last_active, tickets, views in db.conn.execute(
+            "SELECT user_id, MAX(CASE WHEN active_days > 0 THEN week END), "
+            "TOTAL(support_tickets), TOTAL(content_views) "
+            f"FROM usage WHERE week >= ? AND week <= ? AND user_id IN ({marks}) "
+            "GROUP BY user_id",
+            (start, week, *batch),
+        ):
+            found[user_id][0] = last_active
+            if extras:
+                found[user_id][2] = (int(tickets), int(views), None)
+        for user_id, answered in db.conn.execute(
+            "SELECT user_id, MAX(week) FROM usage "
+            f"WHERE nps IS NOT NULL AND week <= ? AND user_id IN ({marks}) GROUP BY user_id",
+            (week, *batch),
+        ):
+            found[user_id][1] = answered
+        if not extras:
+            continue
+        for user_id, integrations, _week in db.conn.execute(
+            "SELECT user_id, integrations_connected, MAX(week) FROM usage "
+            "WHERE integrations_connected IS NOT NULL AND week >= ? AND week <= ? "
+            f"AND user_id IN ({marks}) GROUP BY user_id",
+            (start, week, *batch),
+        ):
+            tickets, views, _none = found[user_id][2]
+            found[user_id][2] = (tickets or 0, views or 0, integrations)
+    return {u: tuple(v) for u, v in found.items()}
 
 
 def _plural(count: int, word: str) -> str:

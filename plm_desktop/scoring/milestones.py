@@ -11,6 +11,7 @@ new threshold long ago are not sent a card for it today.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sqlite3
@@ -127,7 +128,7 @@ class _Progress:
     roi_total: float = 0.0
     roi_best: float = 0.0
     streak: int = 0
-    last_active: str | None = None
+    last_active: int | None = None  # week number (ordinal // 7) of the latest activity
 
 
 def detect_milestones(
@@ -197,10 +198,16 @@ def _progress_before(
     return progress
 
 
+@functools.lru_cache(maxsize=4096)
+def _week_number(week: str) -> int:
+    return date.fromisoformat(week).toordinal() // 7
+
+
 def _step_streak(progress: _Progress, active_week: str) -> None:
-    consecutive = progress.last_active == shift_week(active_week, -1)
+    number = _week_number(active_week)
+    consecutive = progress.last_active == number - 1
     progress.streak = progress.streak + 1 if consecutive else 1
-    progress.last_active = active_week
+    progress.last_active = number
 
 
 def _recorded_once(conn: sqlite3.Connection) -> set[tuple[str, str]]:

@@ -59,7 +59,7 @@ def preview_model_change(
         available = [r[0] for r in db.conn.execute("SELECT week FROM score_weeks ORDER BY week")]
         raise UnknownWeek(week, available)
 
-    scored = next(score_weeks(db.conn, model, weeks(db), [week], previous_ranks={}))
+    scored = next(score_weeks(db.conn, model, weeks(db), [week]))
     after = {row[1]: (row[RANK], bool(row[CANDIDATE])) for row in scored.rows}
 
     flipped = {u for u, (_r, c) in after.items() if current.get(u, (0, False))[1] != c}

@@ -1,33 +1,27 @@
 -- Stored power-user scores per user and week, the weeks they were computed for, and
 -- milestones (each recorded once, when first crossed).
 
--- One row per ranked user and week. Raw values are the inputs behind each part's points,
--- kept so explanations need no second look at the usage rows.
+-- One row per ranked user and week: points per part, the raw values behind the four
+-- main parts, rank, top N % and candidate. The rest of an explanation (the week of the
+-- latest NPS answer, the last active week, the optional signals' values) and the
+-- movement since the previous week are looked up when a row is shown: a rescore writes
+-- a million of these rows, and every column costs time on each of them.
 CREATE TABLE scores (
-    week                 TEXT NOT NULL,
-    user_id              TEXT NOT NULL,
-    rank                 INTEGER NOT NULL,
-    score                INTEGER NOT NULL,
-    frequency            INTEGER NOT NULL,  -- points per part
-    depth                INTEGER NOT NULL,
-    collaboration        INTEGER NOT NULL,
-    sentiment            INTEGER NOT NULL,
-    support_points       INTEGER NOT NULL DEFAULT 0,  -- optional signals, 0 when off
-    content_points       INTEGER NOT NULL DEFAULT 0,
-    integration_points   INTEGER NOT NULL DEFAULT 0,
-    active_days          INTEGER,           -- raw: in the week (NULL: no row or no value)
-    features_used        INTEGER,           -- raw: in the week
-    invites              INTEGER NOT NULL,  -- raw: summed over the window
-    last_active_week     TEXT,              -- raw: latest week in the window with activity
-    nps                  INTEGER,           -- raw: latest answer up to the week
-    nps_week             TEXT,
-    support_tickets      INTEGER,           -- raw: summed over the window
-    content_views        INTEGER,           -- raw: summed over the window
-    integrations         INTEGER,           -- raw: latest count reported in the window
-    top_percent          INTEGER NOT NULL,  -- ceil(100 * rank / ranked users)
-    candidate            INTEGER NOT NULL,  -- 1 when score reaches the candidate threshold
-    previous_rank        INTEGER,           -- rank in the previous scored week
-    movement             TEXT NOT NULL,     -- 'new', 'up', 'down' or 'same'
+    week           TEXT NOT NULL,
+    user_id        TEXT NOT NULL,
+    rank           INTEGER NOT NULL,
+    score          INTEGER NOT NULL,
+    frequency      INTEGER NOT NULL,  -- points per part
+    depth          INTEGER NOT NULL,
+    collaboration  INTEGER NOT NULL,
+    sentiment      INTEGER NOT NULL,
+    extra_points   INTEGER NOT NULL,  -- the optional signals' points together (0 when off)
+    active_days    INTEGER,           -- raw: in the week (NULL: no row or no value)
+    features_used  INTEGER,           -- raw: in the week
+    invites        INTEGER NOT NULL,  -- raw: summed over the window
+    nps            INTEGER,           -- raw: latest answer up to the week
+    top_percent    INTEGER NOT NULL,  -- ceil(100 * rank / ranked users)
+    candidate      INTEGER NOT NULL,  -- 1 when score reaches the candidate threshold
     PRIMARY KEY (week, user_id)
 ) WITHOUT ROWID;
 
