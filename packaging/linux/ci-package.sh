@@ -3,7 +3,9 @@
 # installed app's --version and --self-test in a clean environment (no LD_LIBRARY_PATH,
 # nothing of the checkout on any path), once offscreen and once in a real X window under
 # Xvfb, and check that every library it loaded from outside the bundle comes from the
-# .deb's Depends (or what those depend on). Fails on any miss and on size targets.
+# .deb's Depends (or what those depend on); finally install it into a minimal Debian
+# chroot that has nothing else and run the self-test there. Fails on any miss and on the
+# size targets.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -84,5 +86,8 @@ echo "== packaging: installed plm-desktop --self-test (X11 window under Xvfb)"
 echo "== packaging: libraries from outside the bundle vs Depends"
 cat "$work"/ld-* > "$work/loaded.log"
 "$PY" packaging/linux/libdeps.py check "$app_dir" --loaded "$work/loaded.log"
+
+echo "== packaging: the .deb on a minimal Debian with only its Depends"
+bash packaging/linux/check-minimal-system.sh "$deb"
 
 echo "packaging: ok (build ${build_seconds} s, bundle ${bundle_mb} MB, .deb ${deb_mb} MB)"
