@@ -414,6 +414,10 @@ class SlackPeer:
 class _Handler(BaseHTTPRequestHandler):
     peer: SlackPeer
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in one write, so keep-alive answers are not held back by
+    # Nagle's algorithm waiting on the client's delayed ACK (~40 ms a call).
+    wbufsize = 1 << 16
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         """Quiet: the tests read the peer's state, not its access log."""
