@@ -55,7 +55,6 @@ def build_window(*, inline_tasks: bool = False) -> MainWindow:
     errors.setParent(window)
     tasks.setParent(window)
     ctx.setParent(window)
-    window.setWindowIcon(app_icon())
     return window
 
 

@@ -8,7 +8,8 @@ interpreter; the GUI process only reads its progress lines.
 The child is ``python -m plm_desktop.gui.import_process`` (a fresh interpreter; nothing
 of the parent's main module is re-imported). It imports through
 :func:`plm_desktop.pipeline.import_usage`, exactly as the window does in-process, and
-writes one JSON line per progress report and one for the outcome: the ``ImportResult``,
+writes one JSON line per progress report and one for the outcome: the ``ImportResult``
+fields,
 a refused file's located problems (rebuilt in the parent as the same
 ``ImportRejected``), a cancel, or a failure. Cancel is a line on the child's stdin,
 polled between batches; nothing is stored then, as in-process.
@@ -19,11 +20,10 @@ than they take. A frozen build has no ``python -m``, so it imports in-process.
 
 from __future__ import annotations
 
-import base64
+import dataclasses
 import json
 import logging
 import os
-import pickle
 import queue
 import subprocess
 import sys
@@ -75,7 +75,8 @@ def import_usage_isolated(
 ) -> Any:
     """Import ``path`` into the database at ``db_path`` in a child process.
 
-    Same contract as :func:`plm_desktop.pipeline.import_usage`: returns its result;
+    Same contract as :func:`plm_desktop.pipeline.import_usage`: returns the
+    ``ImportResult`` (without the rescoring's details);
     raises ``ImportRejected`` (nothing stored), ``ImportCancelled`` (nothing stored),
     ``MappingError``, or :class:`ImportProcessFailed`.
     """
@@ -159,8 +160,9 @@ def _outcome(message: dict[str, Any]) -> Any:
 
     kind = message["kind"]
     if kind == "done":
-        # The child is this same program, started by this function: its pickle is trusted.
-        return pickle.loads(base64.b64decode(message["result"]))  # noqa: S301
+        from plm_desktop.importer import ImportResult
+
+        return ImportResult(**message["result"])
     if kind == "rejected":
         problems = [Problem(**p) for p in message["problems"]]
         raise ImportRejected(problems, truncated=message["truncated"])
@@ -188,7 +190,7 @@ def child_main(request_json: str) -> int:
         # Below the window in the scheduler's eyes: on a busy machine the GUI process
         # gets the processor first, and the import simply takes a little longer.
         os.nice(CHILD_NICENESS)
-    from plm_desktop.importer import ImportCancelled, ImportRejected, MappingError
+    from plm_desktop.importer import ImportCancelled, ImportRejected, ImportResult, MappingError
     from plm_desktop.pipeline import import_usage
     from plm_desktop.store import open_database
 
@@ -231,8 +233,11 @@ def child_main(request_json: str) -> int:
         logging.getLogger(__name__).exception("child import of %s failed", request["path"])
         _emit({"kind": "failed", "message": f"{type(exc).__name__}: {exc}"})
     else:
-        encoded = base64.b64encode(pickle.dumps(result)).decode("ascii")
-        _emit({"kind": "done", "result": encoded})
+        # Only the import's own fields: the rescoring's list of new milestones can run to
+        # hundreds of thousands of objects, and decoding them in the window's process
+        # would hold the interpreter lock long enough to freeze it.
+        fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(ImportResult)}
+        _emit({"kind": "done", "result": fields})
     finally:
         db.close()
     return 0

@@ -46,6 +46,7 @@ from plm_desktop.gui.errors import MessageBanner
 from plm_desktop.gui.pages import PAGES, PageSpec
 from plm_desktop.gui.pages.base import Page
 from plm_desktop.gui.tasks import Task
+from plm_desktop.gui.theme import app_icon
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         self.current_page_id = ""
 
         self.setWindowTitle(APP_NAME)
+        self.setWindowIcon(app_icon())
         self.setObjectName("main_window")
         self.setAcceptDrops(True)
         self.setMinimumSize(QSize(720, 480))

@@ -97,14 +97,19 @@ def _apply_scheme(app: QApplication) -> None:
 
 
 def app_icon() -> QIcon:
-    """The app's icon from ``resources/icons``, or a drawn monogram when none is bundled."""
-    for name in _ICON_NAMES:
-        path = resource_path("icons", name)
-        if path.is_file():
-            icon = QIcon(str(path))
-            if not icon.isNull():
-                return icon
-    return _drawn_icon()
+    """The app's icon from ``resources/icons`` (every bundled size, so the task bar and
+    the title bar each get a sharp one), or a drawn monogram when none is bundled."""
+    folder = resource_path("icons")
+    icon = QIcon()
+    if folder.is_dir():
+        for path in sorted(folder.glob("plm-desktop-*.png")):
+            icon.addFile(str(path))
+        if icon.isNull():
+            for name in _ICON_NAMES:
+                if (folder / name).is_file():
+                    icon.addFile(str(folder / name))
+                    break
+    return icon if not icon.isNull() else _drawn_icon()
 
 
 def _drawn_icon() -> QIcon:
