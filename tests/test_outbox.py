@@ -368,3 +368,34 @@ def test_pacing_counts_sends_recorded_by_an_earlier_run(db, outbox, slack_peer, 
     _send(db, outbox, client(), milestone="streak_90")
     assert len(waits) == 1 and 0.5 < waits[0] <= 1.0
     assert len(slack_peer.messages) == 2
+
+
+def test_a_retry_after_a_refusal_carries_the_edited_text_and_card(db, outbox, slack, slack_peer):
+    with pytest.raises(DeliveryFailed):
+        _send(db, outbox, slack, destination=Destination.channel("C0LATER"))
+    slack_peer.add_channel("C0LATER")
+    new_card = PNG + b"edited"
+    result = _send(
+        db,
+        outbox,
+        slack,
+        destination=Destination.channel("C0LATER"),
+        text="Edited words",
+        card_png=new_card,
+    )
+    [message] = slack_peer.messages
+    assert message.text == "Edited words"
+    assert slack_peer.files[message.file_ids[0]].data == new_card
+    assert outbox.get(result.share_id).text == "Edited words"
+
+
+def test_a_half_sent_share_keeps_its_recorded_text(db, outbox, slack, slack_peer, ada):
+    """After a lost completion answer the old file may be shared: no different repost."""
+    slack_peer.inject("files.completeUploadExternal", after=True, drop=True, times=4)
+    with pytest.raises(DeliveryFailed) as caught:
+        _send(db, outbox, slack)
+    assert caught.value.code == "unreachable"
+    _send(db, outbox, slack, text="Edited words", card_png=PNG + b"edited")
+    [message] = slack_peer.messages
+    assert message.text == TEXT
+    assert slack_peer.files[message.file_ids[0]].data == PNG

@@ -233,7 +233,8 @@ class Outbox:
                 log.info(
                     "share #%d for %s is not sent yet; reusing it", unsent[0].share_id, user_id
                 )
-                return unsent[0]
+                self._refresh_unsent(conn, unsent[0], text, card)
+                return self.get(unsent[0].share_id)
             if rows and not force:
                 raise DuplicateShare(rows[0])
             share_id = self._insert(
@@ -251,6 +252,46 @@ class Outbox:
             )
         log.info("recorded share #%d (%s) for %s", share_id, channel, user_id)
         return self.get(share_id)
+
+    def _refresh_unsent(self, conn, entry: OutboxEntry, text: str, card) -> None:
+        """Let a retry carry the founder's edited text or card, when that is safe.
+
+        Safe means Slack cannot have posted the old version: the send never reached the
+        completion step, or Slack refused it outright. After a crash or a timeout at the
+        completion the old file id may already be shared, so the share is resumed as
+        recorded instead (changing it could post a second, different message).
+        """
+        digest = card[1] if card is not None else None
+        if text == entry.text and digest == entry.card_sha256:
+            return
+        refused = entry.state == ShareState.FAILED and entry.error_code not in (
+            SlackError.TRANSIENT | {"unknown_outcome"}
+        )
+        if entry.step == "uploaded" and not refused:
+            log.info(
+                "share #%d may be half sent; keeping its recorded text and card", entry.share_id
+            )
+            return
+        busy = entry.state == ShareState.SENDING and entry.claimed_by not in (None, self._me)
+        if busy and _claimant_alive(entry.claimed_by):
+            return
+        path, _, size = card if card is not None else (None, None, None)
+        values: dict[str, object] = {"text": text, "updated_at": self._stamp()}
+        if digest != entry.card_sha256:
+            values.update(
+                card_path=path,
+                card_sha256=digest,
+                card_bytes=size,
+                slack_file_id=None,
+                upload_url=None,
+                step="resolved" if entry.slack_channel else None,
+            )
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        conn.execute(
+            f"UPDATE outbox SET {assignments} WHERE share_id = ?",
+            (*values.values(), entry.share_id),
+        )
+        log.info("share #%d will be sent with the edited text or card", entry.share_id)
 
     def record_handoff(
         self,
