@@ -470,10 +470,9 @@ class CardStudioPage(Page):
     def _show_frame(self, frame: PreviewFrame) -> None:
         self.frame = frame
         self.preview.set_frame(frame)
-        width, height = frame.image.width(), frame.image.height()
-        self.ui.render_info_label.setText(
-            f"{width} × {height} px · drawn in {frame.render_ms:.0f} ms"
-        )
+        # Only the size: a text that changed with every keystroke would re-lay out the page.
+        width, height = frame.size
+        self.ui.render_info_label.setText(f"{width} × {height} px")
         label = self.ui.adjustments_label
         if frame.adjustments:
             items = "".join(f"<li>{_escape(note)}</li>" for note in frame.adjustments)

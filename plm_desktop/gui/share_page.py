@@ -168,14 +168,14 @@ class SharePage(Page):
         token = self._load_token
         self.ui.subject_label.setText("Filling the messages…")
         self._set_ready(False)
-        box, ratio = self.preview.target()
+        box, _ratio = self.preview.target()
 
         def load(control):
             from plm_desktop.gui.share_actions import prepare_share
 
             draft = prepare_share(control.db, user_id, kind, week, persona=persona, design=design)
             image = QImage.fromData(draft.png, "PNG").convertToFormat(QImage.Format.Format_RGB32)
-            return draft, image, scaled_for_display(image, box, ratio)
+            return draft, image, scaled_for_display(image, box)
 
         def loaded(result) -> None:
             if token == self._load_token:
