@@ -87,6 +87,22 @@ def check_resources(run: SelfTestRun) -> str:
     return f"{len(fonts)} fonts, {len(icons)} icons, {len(samples)} sample files"
 
 
+def check_started_programs(run: SelfTestRun) -> str:
+    """Programs the app starts (browser, xdg-open) get the system's library path.
+
+    A frozen Linux bundle runs with ``LD_LIBRARY_PATH`` pointing at its own libraries;
+    the bundle's runtime hook gives the caller's value back before the app starts any
+    program, so a browser opened for a share does not load the bundle's libraries.
+    """
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle is None:
+        return "not a frozen bundle: nothing to restore"
+    value = os.environ.get("LD_LIBRARY_PATH", "")
+    if bundle in value.split(os.pathsep):
+        raise CheckFailed(f"programs the app starts would load libraries from {bundle}")
+    return "they get the system's library path, not the bundle's"
+
+
 def check_database(run: SelfTestRun) -> str:
     """A new database file is created and migrated to the newest schema."""
     from plm_desktop.store import open_database
@@ -223,6 +239,7 @@ def check_window(run: SelfTestRun) -> str:
 
 CHECKS: list[tuple[str, Callable[[SelfTestRun], str]]] = [
     ("resources", check_resources),
+    ("started programs", check_started_programs),
     ("database", check_database),
     ("import sample", check_import_sample),
     ("rank", check_rank),
