@@ -21,7 +21,7 @@ started=$(date +%s)
 make package
 build_seconds=$(( $(date +%s) - started ))
 
-bundle_mb=$(du -sm --apparent-size dist/plm-desktop | cut -f1)
+bundle_mb=$(( $(du -sb --apparent-size dist/plm-desktop | cut -f1) / 1000000 ))
 deb_mb=$(( $(stat -c %s "$deb") / 1000000 ))
 echo "== packaging: build took ${build_seconds} s; bundle ${bundle_mb} MB, .deb ${deb_mb} MB"
 if [ "$bundle_mb" -ge "$BUNDLE_LIMIT_MB" ] || [ "$deb_mb" -ge "$DEB_LIMIT_MB" ]; then
