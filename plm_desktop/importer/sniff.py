@@ -16,7 +16,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from operator import methodcaller
+from itertools import repeat
 from pathlib import Path
 
 from plm_desktop.importer.errors import ImportRejected, Problem
@@ -175,14 +175,37 @@ def _chunk_batch(text: str, first_line: int, delimiter: str, width: int) -> RowB
         and "\n\n" not in body
         and not body.startswith("\n")
     )
-    if plain:
-        lines = body.split("\n")
-        if set(map(methodcaller("count", delimiter), lines)) == {width - 1}:
-            cells = body.replace("\n", delimiter).split(delimiter)
-            return RowBatch(None, first_line, columns=[cells[j::width] for j in range(width)])
+    columns = _plain_columns(body, delimiter, width) if plain else None
+    if columns is not None:
+        return RowBatch(None, first_line, columns=columns)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows = list(reader)
     return _make_batch(rows, first_line - 1, first_line - 1 + reader.line_num)
+
+
+def _plain_columns(body: str, delimiter: str, width: int) -> list[list[str]] | None:
+    """Split unquoted lines into ``width`` columns with one ``split``, or None if ragged.
+
+    Splitting on the delimiter alone leaves each line break inside the cell that joins
+    the last value of one line to the first of the next, at every ``width - 1``-th cell.
+    The lines are all exactly ``width`` wide precisely when the cell count is right and
+    each of those joining cells holds one line break (there are only as many breaks as
+    joining cells, so none can hide elsewhere).
+    """
+    step = width - 1
+    lines = body.count("\n") + 1
+    cells = body.split(delimiter)
+    if len(cells) != lines * step + 1:
+        return None
+    joins = cells[step : lines * step : step]
+    if not all(map(str.__contains__, joins, repeat("\n"))):
+        return None
+    parts = "\n".join(joins).split("\n") if joins else []
+    if len(parts) != 2 * len(joins):
+        return None
+    first = [cells[0], *parts[1::2]]
+    last = [*parts[0::2], cells[-1]]
+    return [first, *(cells[j::step] for j in range(1, step)), last]
 
 
 class CsvSource:

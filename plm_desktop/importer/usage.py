@@ -541,8 +541,8 @@ class _UsageImport:
             "OR coalesce(excluded.company, company) IS NOT company "
             "OR coalesce(excluded.title, title) IS NOT title",
             [
-                (user_id, email or None, name or None, company or None, title or None)
-                for user_id, (email, name, company, title) in self.users.items()
+                (user_id, *(value.strip() or None for value in profile))
+                for user_id, profile in self.users.items()
             ],
         )
         self.users_changed += self.conn.total_changes - before

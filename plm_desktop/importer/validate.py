@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 
 from plm_desktop.importer.errors import Problem
 from plm_desktop.importer.mapping import (
@@ -114,7 +115,7 @@ class ValidBatch:
         metrics: one list per metric column of the plan, in plan order.
         custom: each row's custom metrics as JSON text (None when it has none), or None
             when the file has no custom columns.
-        profiles: email, name, company and title of each row (blank as "").
+        profiles: email, name, company and title of each row, unstripped (blank as "").
     """
 
     batch: RowBatch
@@ -316,16 +317,22 @@ class RowValidator:
             out.append("{" + ", ".join(pairs) + "}" if pairs else None)
         return out
 
-    def _profiles(self, batch: RowBatch, columns: list[tuple[str, ...]]) -> list[Sequence[str]]:
+    def _profiles(self, batch: RowBatch, columns: list) -> list[Sequence[str]]:
+        """Email, name, company and title cells as they are in the file.
+
+        They are stripped when written, once per user rather than once per row; emails
+        are checked here, where the line is known.
+        """
         out: list[Sequence[str]] = []
         for name, index in zip(PROFILE_FIELDS, self.plan.profile_columns, strict=True):
             if index is None:
                 out.append([""] * len(batch))
                 continue
-            values = list(map(str.strip, columns[index]))
-            if name == "email":
+            values = columns[index]
+            if name == "email" and not all(map(str.__contains__, values, repeat("@"))):
                 for k, value in enumerate(values):
-                    if value and "@" not in value:
-                        self._problem(batch, k, index, f"{value!r} is not an email address")
+                    if "@" not in value and value.strip():
+                        message = f"{value.strip()!r} is not an email address"
+                        self._problem(batch, k, index, message)
             out.append(values)
         return out
