@@ -14,6 +14,9 @@ measures, median over N renders:
 - baseline: a solid image of the same size, created, and created + PNG-encoded at the
   same compression level.
 
+The four are taken in turn on every round so that other processes' load falls on the
+card and its baseline alike; the ratios are the figures to compare between machines.
+
 It also prints the PNG encode time and size at a few zlib levels (why the card encoder
 uses level 1) and the 2x LinkedIn figures.
 
@@ -24,10 +27,10 @@ Targets: preview under 16 ms (one frame at 60 Hz) and render + encode under 40 m
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from datetime import date
 
 from PIL import Image
@@ -56,15 +59,6 @@ def spec(index: int) -> CardSpec:
     )
 
 
-def median_ms(action: Callable[[int], object], repeat: int) -> float:
-    times = []
-    for index in range(repeat):
-        start = time.perf_counter()
-        action(index)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
-
-
 def solid(size: tuple[int, int]) -> Image.Image:
     return Image.new("RGB", size, (245, 246, 250))
 
@@ -78,13 +72,21 @@ def bench_size(name: str, scale: int, repeat: int) -> dict[str, float]:
     render_card(spec(-1), BRAND, name, scale)
     cold = (time.perf_counter() - start) * 1000
 
-    counter = iter(range(10**9))
-    preview = median_ms(lambda i: render_card(spec(next(counter)), BRAND, name, scale), repeat)
-    full = median_ms(
-        lambda i: encode_png(render_card(spec(next(counter)), BRAND, name, scale)), repeat
-    )
-    base_draw = median_ms(lambda i: solid(pixels), repeat)
-    base_full = median_ms(lambda i: encode_png(solid(pixels)), repeat)
+    # The four figures are taken in turn on every round, so that load from other
+    # processes falls on the card and on its baseline alike.
+    actions = {
+        "preview": lambda i: render_card(spec(i), BRAND, name, scale),
+        "full": lambda i: encode_png(render_card(spec(repeat + i), BRAND, name, scale)),
+        "base_draw": lambda i: solid(pixels),
+        "base_full": lambda i: encode_png(solid(pixels)),
+    }
+    times: dict[str, list[float]] = {key: [] for key in actions}
+    for index in range(repeat):
+        for key, action in actions.items():
+            begin = time.perf_counter()
+            action(index)
+            times[key].append(time.perf_counter() - begin)
+    preview, full, base_draw, base_full = (statistics.median(times[key]) * 1000 for key in actions)
     return {
         "cold": cold,
         "preview": preview,
@@ -117,7 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     repeat = args.repeat
 
-    print(f"cards benchmark: median of {repeat}, PNG compress level {PNG_COMPRESS_LEVEL}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"cards benchmark: median of {repeat}, PNG compress level {PNG_COMPRESS_LEVEL}, "
+        f"{os.cpu_count()} CPUs, load average {load:.1f} at start"
+    )
     header = (
         f"{'size':<16}{'cold':>9}{'preview':>10}{'solid':>9}{'ratio':>8}"
         f"{'render+png':>12}{'solid+png':>11}{'ratio':>8}"
