@@ -399,3 +399,16 @@ def test_a_half_sent_share_keeps_its_recorded_text(db, outbox, slack, slack_peer
     [message] = slack_peer.messages
     assert message.text == TEXT
     assert slack_peer.files[message.file_ids[0]].data == PNG
+
+
+def test_an_old_claim_is_taken_over_even_if_its_process_id_lives(
+    db, outbox, slack, slack_peer, ada
+):
+    """A crashed sender's process id may be reused; the claim's lease runs out anyway."""
+    entry = outbox.record(user_id="u1", channel="slack", text=TEXT, target=EMAIL)
+    db.conn.execute(
+        "UPDATE outbox SET state = 'sending', claimed_by = ?, updated_at = ? WHERE share_id = ?",
+        (f"{os.uname().nodename}:{os.getppid()}", "2026-01-01T00:00:00+00:00", entry.share_id),
+    )
+    assert outbox.deliver(entry.share_id, slack=slack).state == "sent"
+    assert len(slack_peer.messages) == 1

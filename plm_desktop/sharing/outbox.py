@@ -40,7 +40,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
@@ -50,6 +50,8 @@ from plm_desktop.store import Database
 log = logging.getLogger(__name__)
 
 SLACK_CHANNELS = ("slack", "slack-channel", "webhook")
+CLAIM_LEASE = timedelta(minutes=30)
+"""Longer than any send can take with its retries and rate-limit waits."""
 HANDOFF_CHANNELS = ("linkedin", "x")
 
 
@@ -273,7 +275,7 @@ class Outbox:
             )
             return
         busy = entry.state == ShareState.SENDING and entry.claimed_by not in (None, self._me)
-        if busy and _claimant_alive(entry.claimed_by):
+        if busy and self._claim_is_live(entry):
             return
         path, _, size = card if card is not None else (None, None, None)
         values: dict[str, object] = {"text": text, "updated_at": self._stamp()}
@@ -527,7 +529,7 @@ class Outbox:
 
     def _claim(self, entry: OutboxEntry) -> OutboxEntry:
         if entry.state == ShareState.SENDING and entry.claimed_by not in (None, self._me):
-            if _claimant_alive(entry.claimed_by):
+            if self._claim_is_live(entry):
                 raise ShareInProgress(
                     f"share #{entry.share_id} is being sent by another PLM Desktop "
                     f"({entry.claimed_by})"
@@ -548,6 +550,16 @@ class Outbox:
         if changed != 1:
             raise ShareInProgress(f"share #{entry.share_id} changed while being claimed")
         return self.get(entry.share_id)
+
+    def _claim_is_live(self, entry: OutboxEntry) -> bool:
+        """Whether another process may still be sending ``entry``.
+
+        Its process must still exist, and must have written a step within
+        :data:`CLAIM_LEASE`; an older claim is from a crash whose process id was reused,
+        or from another machine that went away.
+        """
+        age = self._now() - datetime.fromisoformat(entry.updated_at)
+        return age < CLAIM_LEASE and _claimant_alive(entry.claimed_by or "")
 
     def _update(self, share_id: int, **values: object) -> OutboxEntry:
         values["updated_at"] = self._stamp()
