@@ -232,8 +232,9 @@ class PartBarsDelegate(QStyledItemDelegate):
         rect = QRectF(option.rect).adjusted(6, 8, -6, -8)
         gap = 4.0
         width = (rect.width() - gap * (len(parts) - 1)) / len(parts)
-        track = option.palette.color(QPalette.ColorRole.Mid)
-        track.setAlpha(70)
+        # Text colour, faint: a visible track on light and dark backgrounds alike.
+        track = option.palette.color(QPalette.ColorRole.Text)
+        track.setAlpha(40)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         if selected:
             track = QColor(255, 255, 255, 90)

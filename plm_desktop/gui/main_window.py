@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -562,6 +562,21 @@ class MainWindow(QMainWindow):
         if self.current_page_id and self.current_page_id != "welcome":
             self.ctx.settings.setValue(_PAGE_KEY, self.current_page_id)
         self.ctx.settings.sync()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.PaletteChange:
+            # After the children have their new palette (hence the zero-delay timer).
+            QTimer.singleShot(0, self._repolish_style_sheets)
+        super().changeEvent(event)
+
+    def _repolish_style_sheets(self) -> None:
+        # A widget with a style sheet keeps the palette it was polished with; clearing and
+        # setting the sheet again makes it follow a switch between light and dark.
+        for widget in self.findChildren(QWidget):
+            sheet = widget.styleSheet()
+            if sheet:
+                widget.setStyleSheet("")
+                widget.setStyleSheet(sheet)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
         self.save_geometry()

@@ -81,12 +81,15 @@ def apply_theme(app: QApplication) -> None:
     app.setStyle("Fusion")
     _apply_scheme(app)
     hints = QGuiApplication.styleHints()
-    if hasattr(hints, "colorSchemeChanged"):
-        hints.colorSchemeChanged.connect(lambda _scheme: _apply_scheme(app))
+    hints.colorSchemeChanged.connect(lambda scheme: apply_scheme(app, scheme))
 
 
 def _apply_scheme(app: QApplication) -> None:
-    scheme = QGuiApplication.styleHints().colorScheme()
+    apply_scheme(app, QGuiApplication.styleHints().colorScheme())
+
+
+def apply_scheme(app: QApplication, scheme: Qt.ColorScheme) -> None:
+    """Use the dark palette for ``Qt.ColorScheme.Dark``, the style's light one otherwise."""
     if scheme == Qt.ColorScheme.Dark:
         app.setPalette(_dark_palette())
         log.debug("applied the dark palette")

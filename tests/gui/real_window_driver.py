@@ -132,6 +132,17 @@ def main(argv: list[str] | None = None) -> int:
         {"page": "settings-scoring", **_grab(app, window, args.out / "settings-scoring.png")}
     )
 
+    # The system switching to dark. Xvfb has no desktop to say so, so the scheme is
+    # applied the way the colorSchemeChanged handler applies it.
+    from plm_desktop.gui import theme
+
+    theme.apply_scheme(app, Qt.ColorScheme.Dark)
+    window.show_page("leaderboard")
+    shots["screens"].append(
+        {"page": "leaderboard-dark", **_grab(app, window, args.out / "leaderboard-dark.png")}
+    )
+    theme.apply_scheme(app, Qt.ColorScheme.Light)
+
     errors = [e.message + " " + e.detail for e in window.ctx.errors.history]
     shots["errors"] = errors
     if args.docs is not None:

@@ -117,3 +117,22 @@ def test_window_has_the_app_icon_and_name(window):
     assert window.windowTitle() == APP_NAME
     sizes = {s.width() for s in window.windowIcon().availableSizes()}
     assert {16, 32, 256} <= sizes
+
+
+def test_switching_to_dark_repaints_the_whole_window_dark(window, qapp, qtbot):
+    from PySide6.QtGui import QPalette
+
+    from plm_desktop.gui import theme
+
+    def sidebar_lightness() -> int:
+        return window.sidebar.palette().color(QPalette.ColorRole.Base).lightness()
+
+    try:
+        theme.apply_scheme(qapp, Qt.ColorScheme.Dark)
+        assert theme.is_dark()
+        qtbot.waitUntil(lambda: sidebar_lightness() < 80, timeout=2000)
+        image = window.grab().toImage()
+        assert image.pixelColor(60, image.height() // 2).lightness() < 80
+    finally:
+        theme.apply_scheme(qapp, Qt.ColorScheme.Light)
+    qtbot.waitUntil(lambda: sidebar_lightness() > 200, timeout=2000)

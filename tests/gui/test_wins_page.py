@@ -34,6 +34,7 @@ def test_celebrate_opens_the_card_studio_for_that_win(sample_window, qtbot):
     with qtbot.waitSignal(sample_window.card_studio_requested) as request:
         qtbot.mouseClick(page.ui.celebrate_button, Qt.MouseButton.LeftButton)
     assert request.args == [win.user_id, win.kind, win.week]
+    assert sample_window.current_page_id == "studio"
 
 
 def test_sent_wins_are_marked_sent(sample_window, sample_db_path, qtbot):
