@@ -159,7 +159,8 @@ def _sample_colours(image: Image.Image, box: Box) -> tuple[RGB, ...]:
     return tuple(sorted(colour for _count, colour in crop.getcolors(24 * 12)))
 
 
-@lru_cache(maxsize=48)
+# Twelve covers every template at two sizes; a 2x portrait background alone is ~17 MB.
+@lru_cache(maxsize=12)
 def _background(
     kind: str, size: str, scale: int, theme: str, primary: RGB, secondary: RGB
 ) -> _Background:
