@@ -67,6 +67,11 @@ def configure(*, verbose: bool = False, to_file: bool = True) -> None:
         file_handler.setFormatter(fmt)
         handlers.append(file_handler)
 
+    # httpx logs every request line, URL and query included, at INFO: an email looked
+    # up in Slack or a webhook path would land in the log file.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
     for handler in handlers:
         handler._plm_handler = True  # type: ignore[attr-defined]
         handler.addFilter(RedactingFilter())
