@@ -113,6 +113,8 @@ class RowBatch:
 
 def _line_breaks(text: str) -> int:
     """Physical line breaks in text read with ``newline=""`` (\n, \r\n or a lone \r)."""
+    if "\r" not in text:
+        return text.count("\n")
     return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
