@@ -115,6 +115,8 @@ _FIT_NAMES = {
 }
 """Elements whose fitting is worth a note (the big number is sized to fit by design)."""
 
+_SIZE_WORDS = {"linkedin": "LinkedIn", "square": "square", "portrait": "portrait"}
+
 
 def fitting_notes(card) -> list[str]:
     """Notes on text the renderer set smaller or wrapped to fit (cut text has its own)."""
@@ -126,7 +128,8 @@ def fitting_notes(card) -> list[str]:
         lines = len(fitted.lines)
         how = "set smaller" if fitted.shrunk else "kept at its size"
         wrap = f" and wrapped onto {lines} lines" if fitted.wrapped and lines > 1 else ""
-        notes.append(f"{label} was {how}{wrap} to fit the {card.size} card.")
+        size = _SIZE_WORDS.get(card.size, card.size)
+        notes.append(f"{label} was {how}{wrap} to fit the {size} card.")
     return notes
 
 
@@ -272,12 +275,24 @@ class CardPreview(QWidget):
 
     def set_frame(self, frame: PreviewFrame) -> None:
         """Show ``frame``; the painter fits its display image to the widget."""
+        before = self._card_rect() if self._display is not None else self.rect()
         self.frame = frame
         self._display = frame.display
         self.setAccessibleDescription(
             f"{frame.design.spec.headline or frame.design.spec.kind}: {frame.design.spec.name}"
         )
-        self.update()
+        # Only the card's area changes while typing; the backdrop around it stays.
+        self.update(before.united(self._card_rect()))
+
+    def _card_rect(self) -> QRect:
+        """Where the card is painted: fitted into the widget less its margin, centred."""
+        size = self._display.size() if self._display is not None else self._card_size
+        room = self.rect().adjusted(_MARGIN, _MARGIN, -_MARGIN, -_MARGIN).size()
+        fitted = size.scaled(room, Qt.AspectRatioMode.KeepAspectRatio)
+        top_left = QPoint(
+            (self.width() - fitted.width()) // 2, (self.height() - fitted.height()) // 2
+        )
+        return QRect(top_left, fitted)
 
     def set_message(self, text: str) -> None:
         """Text shown instead of a card (nothing drawn yet, or it could not be drawn)."""
@@ -287,19 +302,14 @@ class CardPreview(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
         painter = QPainter(self)
-        painter.fillRect(self.rect(), self.palette().window().color().darker(112))
+        painter.fillRect(event.rect(), self.palette().window().color().darker(112))
         if self._display is None:
             painter.setPen(self.palette().text().color())
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._message)
             painter.end()
             return
-        room = self.rect().adjusted(_MARGIN, _MARGIN, -_MARGIN, -_MARGIN).size()
-        fitted = self._display.size().scaled(room, Qt.AspectRatioMode.KeepAspectRatio)
-        top_left = QPoint(
-            (self.width() - fitted.width()) // 2, (self.height() - fitted.height()) // 2
-        )
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        painter.drawImage(QRect(top_left, fitted), self._display)
+        painter.drawImage(self._card_rect(), self._display)
         painter.end()
         generation = self.frame.generation if self.frame is not None else 0
         if generation > self._painted_generation:
