@@ -298,6 +298,16 @@ class SharePage(Page):
         if self.draft is None:
             return None
         draft = self.draft
+        edited = [
+            CHANNEL_LABELS[channel]
+            for channel, editor in self.editors.items()
+            if editor.toPlainText() != draft.drafts[channel].text
+        ]
+        if edited:
+            self.ctx.errors.inform(
+                f"Rewritten in the new voice; your edits to the {', '.join(edited)} "
+                "message were replaced."
+            )
         return self.prepare(
             draft.user_id, draft.kind, draft.week, design=draft.design, persona=persona
         )
