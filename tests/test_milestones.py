@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 from pathlib import Path
 
 from plm_desktop.pipeline import import_usage
@@ -15,6 +16,7 @@ from plm_desktop.scoring import (
     refresh_weeks,
 )
 from plm_desktop.scoring.weekdates import shift_week
+from plm_desktop.store import open_database
 from tests.test_scoring import add_usage
 
 W = "2026-11-30"
@@ -236,3 +238,57 @@ def test_milestones_of_a_week_default_to_the_latest_and_carry_names(db):
     assert latest[0].name == "User v"
     assert latest[0].email == "v@example.com"
     assert latest[0].milestone_id is not None
+
+
+def _random_history(db, seed: int, users: int = 30, weeks: int = 16) -> None:
+    chance = random.Random(seed)
+    for k in range(weeks):
+        for n in range(users):
+            if n > 0 and chance.random() < 0.15:
+                continue  # this user has no row this week; u00 is there every week
+            add_usage(
+                db,
+                week(k),
+                f"u{n:02d}",
+                active_days=chance.choice([0, 1, 3, 5, 7]) if n > 0 else 5,
+                features_used=chance.randint(0, 6),
+                invites_sent=chance.choice([0, 0, 0, 1, 2]),
+                nps=chance.choice([None, None, None, 6, 8, 10]),
+                tasks_completed=chance.randint(0, 25),
+                projects_completed=chance.choice([0] * 12 + [1]),
+                custom=json.dumps({"hours_saved": chance.randint(0, 3)}),
+            )
+
+
+def test_detecting_week_by_week_finds_what_detecting_all_at_once_finds(tmp_path):
+    weekly = open_database(tmp_path / "weekly.sqlite")
+    at_once = open_database(tmp_path / "at-once.sqlite")
+    try:
+        _random_history(weekly, seed=7)
+        _random_history(at_once, seed=7)
+        for k in range(16):
+            refresh_weeks(weekly, [week(k)])  # the saved running totals carry over
+        refresh_weeks(at_once, [week(0)])
+
+        def recorded(db):
+            return db.conn.execute(
+                "SELECT user_id, kind, week, value FROM milestones ORDER BY 1, 2, 3"
+            ).fetchall()
+
+        assert recorded(weekly) == recorded(at_once)
+        kinds = {row[1] for row in recorded(weekly)}
+        assert {"first_project", "task_100", "team_builder", "roi", "streak_90"} <= kinds
+    finally:
+        weekly.close()
+        at_once.close()
+
+
+def test_saved_totals_are_rebuilt_when_an_earlier_week_changes(db):
+    for k in range(4):
+        add_usage(db, week(k), "u", tasks_completed=20)
+        refresh_weeks(db, [week(k)])
+    add_usage(db, week(4), "u", tasks_completed=10)
+    # A corrected export of week 1 lifts the running total to 110 in week 3 (20+50+20+20).
+    db.conn.execute("UPDATE usage SET tasks_completed = 50 WHERE week = ?", (week(1),))
+    refresh_weeks(db, [week(1), week(4)])
+    assert kinds_by_week(db, "u") == [("task_100", week(3))]

@@ -149,13 +149,16 @@ def detect_milestones(
     conn = db.conn
 
     with db.transaction():
-        progress = _progress_before(conn, targets[0], rules.streak_weeks, roi_path)
+        progress = _saved_progress(conn, targets[0], rules.roi_metric)
+        if progress is None:
+            progress = _progress_before(conn, targets[0], rules.streak_weeks, roi_path)
         already = _recorded_once(conn)
         found: list[Milestone] = []
         for week in targets:
             found.extend(_crossed_in_week(conn, week, progress, already, model, roi_path))
             found.extend(_top_percent_in_week(conn, week, model))
         recorded = _record(conn, found)
+        _save_progress(conn, progress, targets[-1], rules.roi_metric)
 
     if recorded:
         log.info(
@@ -166,6 +169,54 @@ def detect_milestones(
             targets[-1],
         )
     return recorded
+
+
+def _saved_progress(
+    conn: sqlite3.Connection, week: str, roi_metric: str
+) -> dict[str, _Progress] | None:
+    """The running totals saved by the last detection, if they end just before ``week``.
+
+    Detection after importing the newest week then reads one row per user instead of
+    every earlier usage row. Any change to an earlier week makes detection start there,
+    which no longer follows on from the saved totals, so they are rebuilt.
+    """
+    saved = conn.execute("SELECT value FROM settings WHERE key = ?", (_PROGRESS_KEY,)).fetchone()
+    if saved is None:
+        return None
+    state = json.loads(saved[0])
+    before = conn.execute("SELECT MAX(week) FROM usage WHERE week < ?", (week,)).fetchone()[0]
+    if before is None or state.get("through") != before or state.get("roi_metric") != roi_metric:
+        return None
+    return {
+        row[0]: _Progress(*row[1:])
+        for row in conn.execute(
+            "SELECT user_id, projects, tasks, invites, roi_total, roi_best, streak, last_active "
+            "FROM milestone_progress"
+        )
+    }
+
+
+def _save_progress(
+    conn: sqlite3.Connection, progress: dict[str, _Progress], through: str, roi_metric: str
+) -> None:
+    """Keep the running totals through ``through`` for the next detection."""
+    conn.execute("DELETE FROM milestone_progress")
+    conn.executemany(
+        "INSERT INTO milestone_progress (user_id, projects, tasks, invites, roi_total, "
+        "roi_best, streak, last_active) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (u, p.projects, p.tasks, p.invites, p.roi_total, p.roi_best, p.streak, p.last_active)
+            for u, p in sorted(progress.items())
+        ],
+    )
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?, ?) "
+        "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (_PROGRESS_KEY, json.dumps({"through": through, "roi_metric": roi_metric})),
+    )
+
+
+_PROGRESS_KEY = "milestones.progress"
 
 
 def _progress_before(

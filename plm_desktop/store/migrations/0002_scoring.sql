@@ -58,5 +58,19 @@ CREATE UNIQUE INDEX milestones_once ON milestones (user_id, kind) WHERE kind != 
 CREATE UNIQUE INDEX milestones_top_5_weekly ON milestones (user_id, week) WHERE kind = 'top_5';
 CREATE INDEX milestones_by_week ON milestones (week, kind);
 
+-- Each user's running totals through the last week milestones were detected for
+-- (settings key `milestones.progress` names that week), so detecting the next week
+-- does not re-read every earlier usage row.
+CREATE TABLE milestone_progress (
+    user_id     TEXT PRIMARY KEY,
+    projects    REAL NOT NULL,
+    tasks       REAL NOT NULL,
+    invites     REAL NOT NULL,
+    roi_total   REAL NOT NULL,
+    roi_best    REAL NOT NULL,
+    streak      INTEGER NOT NULL,  -- weeks with activity in a row
+    last_active INTEGER            -- week number (days since 0001-01-01 // 7)
+) WITHOUT ROWID;
+
 -- Latest NPS answer per user up to a week, read without touching the rows that have none.
 CREATE INDEX usage_nps_answers ON usage (user_id, week, nps) WHERE nps IS NOT NULL;
