@@ -45,7 +45,7 @@ from plm_desktop.gui.context import AppContext
 from plm_desktop.gui.errors import MessageBanner
 from plm_desktop.gui.pages import PAGES, PageSpec
 from plm_desktop.gui.pages.base import Page
-from plm_desktop.gui.tasks import Task
+from plm_desktop.gui.tasks import Lane, Task
 from plm_desktop.gui.theme import app_icon
 
 log = logging.getLogger(__name__)
@@ -309,10 +309,23 @@ class MainWindow(QMainWindow):
 
     # -- database -----------------------------------------------------------------------
 
-    def open_database_file(self, path: Path, *, demo: bool = False) -> Task:
+    def _refuse_switch_while_writing(self) -> bool:
+        """True (and says why) when a write is running: switching would wait for it."""
+        running = self.ctx.tasks.running
+        writing = [t for t in running if t.lane is Lane.WRITE and not t.is_done]
+        if writing:
+            self.ctx.errors.report(
+                f"{writing[0].title} is still running; wait for it or cancel it first.",
+                severe=False,
+            )
+        return bool(writing)
+
+    def open_database_file(self, path: Path, *, demo: bool = False) -> Task | None:
         """Open (creating or migrating) ``path`` on the write worker, then show it."""
         from plm_desktop.gui.database_files import prepare_database
 
+        if self._refuse_switch_while_writing():
+            return None
         self.ctx.use_database(None)
         return self.ctx.tasks.write(
             lambda _control: prepare_database(path),
@@ -332,8 +345,10 @@ class MainWindow(QMainWindow):
             self.show_page(spec.page_id if spec and spec.in_sidebar else "leaderboard")
         self.database_ready.emit(path)
 
-    def explore_sample_data(self) -> Task:
+    def explore_sample_data(self) -> Task | None:
         """Open a throwaway copy of the bundled sample data (removed when the window closes)."""
+        if self._refuse_switch_while_writing():
+            return None
         self._drop_demo_dir()
         self._demo_dir = tempfile.TemporaryDirectory(prefix="plm-demo-")
         path = Path(self._demo_dir.name) / "sample.sqlite"
@@ -435,8 +450,10 @@ class MainWindow(QMainWindow):
         if live is None:
             self.ctx.errors.report("No database is open yet.", severe=False)
             return None
+        if self._refuse_switch_while_writing():
+            return None
         demo = self.ctx.demo
-        self.ctx.use_database(None)  # waits for running work and closes its connections
+        self.ctx.use_database(None)  # waits for running reads and closes the connections
 
         def done(result) -> None:
             self.ctx.errors.inform(

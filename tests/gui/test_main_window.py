@@ -210,3 +210,22 @@ def test_sidebar_getting_focus_does_not_leave_the_welcome_page(make_window, db_p
     assert win.current_page_id == "welcome"  # ...which must not switch pages
     qtbot.keyClick(win.sidebar, Qt.Key.Key_Down)
     assert win.current_page_id == "studio"  # the keyboard still navigates
+
+
+def test_database_switch_is_refused_while_a_write_runs(make_window, db_path, tmp_path, qtbot):
+    import threading
+
+    win = make_window(inline=False, pages=TEST_PAGES)
+    with qtbot.waitSignal(win.database_ready, timeout=10_000):
+        win.open_database_file(db_path)
+    release = threading.Event()
+    task = win.ctx.tasks.write(lambda control: release.wait(10), title="Importing big.csv")
+    try:
+        assert win.open_database_file(tmp_path / "other.sqlite") is None
+        assert win.explore_sample_data() is None
+        assert "Importing big.csv is still running" in win.ctx.errors.history[-1].message
+        assert win.ctx.db_path == db_path
+    finally:
+        release.set()
+    with qtbot.waitSignal(task.done, timeout=10_000):
+        pass
