@@ -18,6 +18,7 @@ from plm_desktop.gui.forms import load_form
 from plm_desktop.gui.pages.base import Navigator, Page
 from plm_desktop.gui.share_actions import CHANNEL_LABELS
 from plm_desktop.gui.share_services import ShareServices
+from plm_desktop.gui.status_colours import status_colour
 from plm_desktop.gui.tasks import Task
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ FILTERS = (
 )
 RETRYABLE = frozenset({"queued", "sending", "failed"})
 COLUMNS = ("#", "When", "User", "Channel", "Milestone", "Week", "To", "State", "Tries", "Problem")
-_STATE_COLOURS = {"failed": "#b3261e", "sent": "#1b7a3d"}
+_STATE_COLOURS = {"failed": "error", "sent": "success"}
 _CHANNEL_NAMES = {**CHANNEL_LABELS, "webhook": "Slack webhook"}
 
 
@@ -77,6 +78,7 @@ class OutboxPage(Page):
         ui.splitter.setStretchFactor(1, 1)
         for label, _states in FILTERS:
             ui.filter_combo.addItem(label)
+        ui.detail_error_label.setStyleSheet(f"color: {status_colour(self, 'error')};")
         ui.confirm_bar.hide()
         ui.send_progress.hide()
         ui.retry_button.setEnabled(False)
@@ -143,7 +145,7 @@ class OutboxPage(Page):
             for column, value in enumerate(values):
                 item = QTableWidgetItem(value)
                 if column == 7 and entry.state in _STATE_COLOURS:
-                    item.setForeground(_colour(_STATE_COLOURS[entry.state]))
+                    item.setForeground(_colour(status_colour(self, _STATE_COLOURS[entry.state])))
                 if column == 9 and entry.error:
                     item.setToolTip(entry.error)
                 table.setItem(row, column, item)

@@ -33,6 +33,7 @@ from plm_desktop.gui.share_actions import (
     check_filled,
 )
 from plm_desktop.gui.share_services import ShareServices
+from plm_desktop.gui.status_colours import status_colour
 from plm_desktop.gui.tasks import Task
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,6 @@ PERSONA_CHOICES = (
     ("Leader", "leader"),
 )
 _CHANNEL_KEY = "share/channel_id"
-_ERROR_COLOUR = "#b3261e"
 
 
 class SharePage(Page):
@@ -518,7 +518,7 @@ class SharePage(Page):
     def _show_failure(self, sentence: str) -> None:
         self.ui.send_progress.hide()
         self.ui.result_label.setText(
-            f"<span style='color: {_ERROR_COLOUR}'>{html.escape(sentence)}</span>"
+            f"<span style='color: {status_colour(self, 'error')}'>{html.escape(sentence)}</span>"
         )
 
     def _update_length(self, channel: str) -> None:
@@ -541,7 +541,7 @@ class SharePage(Page):
             label.setText(f"{length:,} characters")
         elif length > limit:
             label.setText(
-                f"<span style='color: {_ERROR_COLOUR}'>{length:,} / {limit:,}: "
+                f"<span style='color: {status_colour(self, 'error')}'>{length:,} / {limit:,}: "
                 f"{length - limit:,} too many</span>"
             )
         else:
