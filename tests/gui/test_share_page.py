@@ -214,9 +214,11 @@ def test_switching_the_persona_rewrites_the_messages(share):
 
 
 def test_the_card_designed_in_the_studio_is_the_card_sent(sample_window, slack_env, opener, qtbot):
+    # Wins -> card studio -> Share -> Send to Slack, as the founder goes through the window.
     studio = sample_window.show_page("studio")
     win = studio.ui.win_combo.itemData(1)
-    studio.open_win(win.user_id, win.kind, win.week)
+    sample_window.open_card_studio(win.user_id, win.kind, win.week)
+    assert studio.design.user_id == win.user_id
     studio.ui.headline_edit.selectAll()
     qtbot.keyClicks(studio.ui.headline_edit, "Designed in the studio")
     studio.ui.share_button.click()
@@ -226,3 +228,9 @@ def test_the_card_designed_in_the_studio_is_the_card_sent(sample_window, slack_e
     assert sample_window.current_page_id == "share"
     assert page.draft.design.spec.headline == "Designed in the studio"
     assert page.draft.png == studio.design.png()
+
+    slack_env.add_user(page.draft.email)
+    page.ui.send_dm_button.click()
+    [message] = slack_env.messages
+    assert message.channel == slack_env.dm_channel_of(page.draft.email)
+    assert slack_env.files[message.file_ids[0]].data == studio.design.png()
