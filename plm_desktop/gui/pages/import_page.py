@@ -97,10 +97,9 @@ class ImportPage(Page):
         self._choices = target_choices()
 
         ui = self.ui
-        ui.mapping_table.setColumnCount(4)
-        ui.mapping_table.setHorizontalHeaderLabels(
-            ["Column in the file", "Stored as", "First values", "Note"]
-        )
+        # The first rows are beside the mapping (rows_table), so no sample column here.
+        ui.mapping_table.setColumnCount(3)
+        ui.mapping_table.setHorizontalHeaderLabels(["Column in the file", "Stored as", "Note"])
         ui.problems_table.setColumnCount(4)
         ui.problems_table.setHorizontalHeaderLabels(["File", "Line", "Column", "Reason"])
         ui.history_table.setColumnCount(8)
@@ -276,19 +275,16 @@ class ImportPage(Page):
                 table.setItem(row, 0, header_item)
                 table.setCellWidget(row, 1, self._target_combo(column))
 
-            samples = [r[column.index] for r in preview.rows[:3] if column.index < len(r)]
-            sample_item = QTableWidgetItem(", ".join(samples))
-            sample_item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            table.setItem(row, 2, sample_item)
             note = column.note or {"override": "your choice"}.get(column.how, "")
             if column.custom is not None and not note:
                 note = f"kept as custom metric {column.custom!r}"
             note_item = QTableWidgetItem(note)
             note_item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             note_item.setToolTip(note)
-            table.setItem(row, 3, note_item)
+            table.setItem(row, 2, note_item)
         if not same_columns:
             table.resizeColumnsToContents()
+            table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft)
 
     def _target_combo(self, column: Any) -> QComboBox:
         combo = QComboBox(self.ui.mapping_table)
