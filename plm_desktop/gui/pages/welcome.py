@@ -22,6 +22,11 @@ class WelcomePage(Page):
         self.ui.choose_button.clicked.connect(self._choose_file)
         self.ui.sample_button.clicked.connect(self._explore_sample)
 
+    def page_shown(self) -> None:
+        super().page_shown()
+        # Keyboard focus on the way in, rather than on the sidebar's first row.
+        self.ui.sample_button.setFocus()
+
     def _choose_file(self) -> None:
         self.nav.choose_import_file()
 
