@@ -18,7 +18,9 @@ It generates a 1,000,000-row export (50,000 users x 20 weeks, with a week column
 - imports the weekly file into a fresh database.
 
 Peak memory is the child's ``ru_maxrss`` minus that of a baseline child that imports the
-same modules and opens a database but imports nothing. Medians are printed.
+same modules and opens a database but imports nothing. Medians are printed, in wall-clock
+seconds (what the targets are about) and in CPU seconds (steadier when other work shares
+the machine: a busy 2-core box stretches the wall clock of whichever side it preempts).
 
 Targets: 1M rows in at most 1.5x the sqlite3 ``.import`` time, under 150 MB above the
 baseline, and 10,000 rows in under 0.3 s.
