@@ -53,19 +53,14 @@ def window(make_window, db_path: Path, qtbot):
 
 
 def build_scored_sample(path: Path) -> Path:
-    """The bundled sample imported into ``path``, scored and with milestones detected.
-
-    ``create_demo_database`` imports through the pipeline; if the pipeline does not (yet)
-    score, the scores and milestones are computed here so the pages have data to show.
-    """
+    """The bundled sample imported into ``path`` through the pipeline (scored, milestones
+    detected), as "Explore with sample data" builds it."""
     from plm_desktop.sample_data import create_demo_database
-    from plm_desktop.scoring import detect_milestones, rescore_all, scored_weeks, weeks
+    from plm_desktop.scoring import scored_weeks
 
     db = create_demo_database(path)
     try:
-        if not scored_weeks(db):
-            rescore_all(db)
-            detect_milestones(db, weeks(db))
+        assert len(scored_weeks(db)) == 14, "the pipeline should score every sample week"
     finally:
         db.close()
     return path
