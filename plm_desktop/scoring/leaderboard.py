@@ -208,7 +208,8 @@ def leaderboard(db: Database, week: date | str | None = None, top: int | None = 
     if top is not None and top <= INDEXED_RANKS:
         # The repeated bound lets SQLite use the partial index of the top ranks.
         where = f"WHERE s.week = :week AND s.rank <= {INDEXED_RANKS:d} AND s.rank <= :top"
-        rows = db.conn.execute(f"SELECT {_COLUMNS} {_FROM} {where} ORDER BY s.rank", params)
+        query = f"SELECT {_COLUMNS} {_FROM} {where} ORDER BY s.rank LIMIT :top"
+        rows = db.conn.execute(query, params)
     else:
         where = "WHERE s.week = :week ORDER BY s.rank LIMIT :top"
         rows = db.conn.execute(f"SELECT {_COLUMNS} {_FROM} {where}", params)
