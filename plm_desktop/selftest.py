@@ -205,7 +205,7 @@ def check_window(run: SelfTestRun) -> str:
     """
     os.environ.setdefault(PLATFORM_ENV, "offscreen")
 
-    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtCore import QCoreApplication, QEvent
 
     from plm_desktop.gui.app import build_window, ensure_application
     from plm_desktop.gui.pages import PAGES
@@ -230,7 +230,9 @@ def check_window(run: SelfTestRun) -> str:
     finally:
         window.close()
         window.deleteLater()
-        QCoreApplication.processEvents()
+        # processEvents() leaves deferred deletes queued; deliver them so the window is
+        # gone before the caller (a test, or interpreter shutdown) carries on.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     return (
         f"{len(shown)} pages shown ({', '.join(shown)}) on {app.platformName()}, "
         f"{size.width()}x{size.height()}, closed"
