@@ -67,10 +67,12 @@ def configure(*, verbose: bool = False, to_file: bool = True) -> None:
         file_handler.setFormatter(fmt)
         handlers.append(file_handler)
 
-    # httpx logs every request line, URL and query included, at INFO: an email looked
-    # up in Slack or a webhook path would land in the log file.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # httpx logs every request line, URL and query included, at INFO: keep it out of the
+    # everyday log file and let it through only when the founder asks for verbose logs
+    # (the sharing clients' own filter still masks emails and webhook paths there).
+    quiet_level = logging.DEBUG if verbose else logging.WARNING
+    logging.getLogger("httpx").setLevel(quiet_level)
+    logging.getLogger("httpcore").setLevel(max(quiet_level, logging.INFO))
 
     for handler in handlers:
         handler._plm_handler = True  # type: ignore[attr-defined]
