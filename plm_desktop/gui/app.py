@@ -7,10 +7,12 @@ background tasks that need it, so the window paints first.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import sys
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
@@ -29,6 +31,7 @@ def ensure_application(argv: list[str] | None = None) -> QApplication:
     """The process's QApplication, created with the app's name, icon and theme."""
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
+        _release_clipboard_at_exit()
         return existing
     # Fractional scale factors (150 %) are kept as they are, so text and drawn parts stay
     # sharp on high-DPI screens instead of being rounded to 1x or 2x.
@@ -43,7 +46,41 @@ def ensure_application(argv: list[str] | None = None) -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     app.setWindowIcon(app_icon())
     apply_theme(app)
+    _release_clipboard_at_exit()
     return app
+
+
+_clipboard_release_registered = False
+
+
+def _release_clipboard_at_exit() -> None:
+    global _clipboard_release_registered
+    if not _clipboard_release_registered:
+        atexit.register(_hand_clipboard_to_qt)
+        _clipboard_release_registered = True
+
+
+def _hand_clipboard_to_qt() -> None:
+    """Replace clipboard data made in Python with a copy Qt owns, before Python exits.
+
+    The share page puts a ``QMimeData`` built in Python (post text plus card image) on
+    the clipboard. Qt frees the clipboard only after the interpreter has shut down, and
+    freeing a Python-made object then crashes the process. The post's text is what the
+    founder most likely still wants to paste, so it is kept (the card stays saved as a
+    file); otherwise the image is kept.
+    """
+    if QGuiApplication.instance() is None:
+        return
+    clipboard = QGuiApplication.clipboard()
+    mime = clipboard.mimeData()
+    if mime is None or not shiboken6.createdByPython(mime):
+        return
+    if mime.hasText():
+        clipboard.setText(mime.text())
+    elif mime.hasImage():
+        clipboard.setImage(clipboard.image())
+    else:
+        clipboard.clear()
 
 
 def build_window(*, inline_tasks: bool = False) -> MainWindow:
