@@ -13,6 +13,7 @@ from pathlib import Path
 
 from plm_desktop.importer import ImportResult, import_usage_file
 from plm_desktop.importer.usage import CancelCheck, ProgressCallback
+from plm_desktop.loop.attribution import link_signups_to_users
 from plm_desktop.scoring import RefreshResult, refresh_weeks
 from plm_desktop.store import Database
 
@@ -29,7 +30,8 @@ def import_usage(
     cancel: CancelCheck | None = None,
 ) -> ScoredImport:
     """Import one usage export (see :func:`plm_desktop.importer.import_usage_file`), then
-    rescore the weeks it touched and detect their milestones.
+    rescore the weeks it touched and detect their milestones; when it brought new users,
+    link signups to the users they became.
 
     Weeks that already had stored scores are rescored only when the import changed
     something; weeks without scores (an older database) are scored either way.
@@ -53,6 +55,10 @@ def import_usage(
             result.file,
             len(scored.milestones),
         )
+    if result.users_added:
+        # Someone who signed up through an advocate's link may have just started using
+        # the product: link them now so their own activation shows beside the advocate.
+        link_signups_to_users(db)
     values = {f.name: getattr(result, f.name) for f in fields(result)}
     return ScoredImport(**values, scored=scored)
 

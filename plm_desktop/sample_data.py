@@ -494,13 +494,16 @@ def sample_files() -> list[Path]:
     return sorted(resource_path("sample").glob("usage-*.csv"))
 
 
-def create_demo_database(path: Path | str) -> Database:
+def create_demo_database(path: Path | str, *, with_loop: bool = True) -> Database:
     """A database at ``path`` holding the whole bundled sample, imported file by file.
 
     Goes through :func:`plm_desktop.pipeline.import_usage` like a founder's own files, so
-    the demo shows what a real import stores (and, once scoring runs after imports,
-    ranks and milestones). An existing file at ``path`` is replaced.
+    the demo shows what a real import stores, ranks and milestones, then adds a referral
+    program that has been running (codes, cards sent, signups, asks) so the Loop screen
+    has something to show (``with_loop=False`` leaves it out). An existing file at
+    ``path`` is replaced.
     """
+    from plm_desktop.loop.sample import add_sample_loop
     from plm_desktop.pipeline import import_usage
 
     path = Path(path)
@@ -510,6 +513,8 @@ def create_demo_database(path: Path | str) -> Database:
     try:
         for file in sample_files():
             import_usage(db, file)
+        if with_loop:
+            add_sample_loop(db)
     except BaseException:
         db.close()
         raise

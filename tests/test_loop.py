@@ -359,7 +359,7 @@ def test_the_demo_sample_is_added_once(tmp_path):
     from plm_desktop.loop.sample import ensure_sample_loop
     from plm_desktop.sample_data import create_demo_database
 
-    db = create_demo_database(tmp_path / "demo.sqlite")
+    db = create_demo_database(tmp_path / "demo.sqlite", with_loop=False)
     try:
         assert ensure_sample_loop(db) is True
         counts = db.conn.execute(
