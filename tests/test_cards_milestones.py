@@ -38,11 +38,12 @@ LAST_WEEK = "2026-11-30"
 
 @pytest.fixture(scope="module")
 def scored_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled sample, imported and scored once for the module."""
+    """The bundled usage sample (no referral program: no signup link saved), imported
+    and scored once for the module."""
     from plm_desktop.sample_data import create_demo_database
 
     path = tmp_path_factory.mktemp("sample") / "sample.sqlite"
-    db = create_demo_database(path)
+    db = create_demo_database(path, with_loop=False)
     try:
         scoring.refresh_weeks(db, scoring.weeks(db))
     finally:
