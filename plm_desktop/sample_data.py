@@ -494,15 +494,21 @@ def sample_files() -> list[Path]:
     return sorted(resource_path("sample").glob("usage-*.csv"))
 
 
+# The sample's product, as the demo database brands its cards and messages.
+SAMPLE_PRODUCT = "Tasklane"
+SAMPLE_PRODUCT_URL = "https://app.example-product.com"
+
+
 def create_demo_database(path: Path | str, *, with_loop: bool = True) -> Database:
     """A database at ``path`` holding the whole bundled sample, imported file by file.
 
     Goes through :func:`plm_desktop.pipeline.import_usage` like a founder's own files, so
     the demo shows what a real import stores, ranks and milestones, then adds a referral
     program that has been running (codes, cards sent, signups, asks) so the Loop screen
-    has something to show (``with_loop=False`` leaves it out). An existing file at
-    ``path`` is replaced.
+    has something to show, under the sample product's brand (``with_loop=False`` leaves
+    both out). An existing file at ``path`` is replaced.
     """
+    from plm_desktop.cards.brand import Brand, save_brand
     from plm_desktop.loop.sample import add_sample_loop
     from plm_desktop.pipeline import import_usage
 
@@ -514,6 +520,7 @@ def create_demo_database(path: Path | str, *, with_loop: bool = True) -> Databas
         for file in sample_files():
             import_usage(db, file)
         if with_loop:
+            save_brand(db, Brand(product_name=SAMPLE_PRODUCT, product_url=SAMPLE_PRODUCT_URL))
             add_sample_loop(db)
     except BaseException:
         db.close()

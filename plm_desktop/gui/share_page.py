@@ -78,6 +78,7 @@ class SharePage(Page):
 
         ui = self.ui
         self.preview = CardPreview(ui.preview_host, follow_width=True)
+        self.preview.set_message("Pick a win to see its card")
         self.preview.setMinimumSize(300, 160)
         ui.preview_host.layout().addWidget(self.preview)
         ui.body_splitter.setStretchFactor(0, 2)
@@ -168,6 +169,7 @@ class SharePage(Page):
         token = self._load_token
         self.ui.subject_label.setText("Filling the messages…")
         self._set_ready(False)
+        self.preview.set_message("Drawing the card…")
         box, _ratio = self.preview.target()
 
         def load(control):

@@ -123,6 +123,23 @@ def main(argv: list[str] | None = None) -> int:
         name = f"{spec.page_id}.png"
         shots["screens"].append({"page": spec.page_id, **_grab(app, window, args.out / name)})
 
+    # The share page and the studio on a real win, as the founder sees them after
+    # "Celebrate" on the Wins page.
+    share = window.show_page("share")
+    _wait(app, lambda: share.ui.win_combo.count() > 1, 30, "the wins to share")
+    win = share.ui.win_combo.itemData(1)
+    share.prepare(win.user_id, win.kind, win.week)
+    _wait(app, lambda: share.preview.frame is not None, 30, "the share page's card")
+    _settle(app, window)
+    shots["screens"].append(
+        {"page": "share-win", **_grab(app, window, args.out / "share-win.png")}
+    )
+    window.open_card_studio(win.user_id, win.kind, win.week)
+    _settle(app, window, 1.0)
+    shots["screens"].append(
+        {"page": "studio-win", **_grab(app, window, args.out / "studio-win.png")}
+    )
+
     settings = window.show_page("settings")
     settings.ui.tabs.setCurrentWidget(settings.ui.scoring_tab)
     settings.set_model_value("candidate_min", 60)

@@ -36,7 +36,8 @@ def test_real_window_shows_every_screen_with_the_sample_data(tmp_path):
     assert report["platform"] == "xcb"
     assert report["ranked"] == 300, "the sample data should be scored after loading"
     screens = {s["page"]: s for s in report["screens"]}
-    for page in ("welcome", "leaderboard", "import", "wins", "settings"):
+    pages = ("welcome", "leaderboard", "import", "wins", "settings", "share-win", "studio-win")
+    for page in pages:
         shot = screens[page]
         assert "error" not in shot, shot
         assert Path(shot["file"]).is_file()
