@@ -46,7 +46,12 @@ def test_fresh_install_to_a_slack_dm_with_a_card(
     slack_peer.add_user(win_shown.email, win_shown.name or "")
     wins.ui.wins_table.selectRow(row)
     studio = win.page("studio")
-    with qtbot.waitSignal(studio.design_loaded, timeout=30_000):
+
+    # The studio's first show also loads its sample card; wait for the win's own card.
+    def is_the_win(design) -> bool:
+        return design.spec.user_id == win_shown.user_id
+
+    with qtbot.waitSignal(studio.design_loaded, timeout=30_000, check_params_cb=is_the_win):
         qtbot.mouseClick(wins.ui.celebrate_button, click)
     assert win.current_page_id == "studio"
     assert studio.design.spec.user_id == win_shown.user_id
