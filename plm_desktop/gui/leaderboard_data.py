@@ -169,12 +169,13 @@ def load_wins(db: Database, week: str | None = None) -> WinsView:
             f"SELECT user_id, company FROM users WHERE user_id IN ({marks})", batch
         ):
             companies[user_id] = company or ""
-    shared: set[tuple[str, str]] = set()
-    try:
-        from plm_desktop.sharing.outbox import Outbox
-    except ImportError:
-        return WinsView(week=week, wins=wins, companies=companies)
-    for entry in Outbox(db).entries(state="sent"):
-        if entry.milestone:
-            shared.add((entry.user_id, entry.milestone))
+    # A card counts as delivered when Slack has it or when the founder took the post
+    # and card for LinkedIn or X: both celebrate the win (the loop's funnel agrees).
+    shared = {
+        (user_id, kind)
+        for user_id, kind in db.conn.execute(
+            "SELECT user_id, milestone FROM outbox"
+            " WHERE state IN ('sent', 'handed_to_user') AND milestone IS NOT NULL"
+        )
+    }
     return WinsView(week=week, wins=wins, shared=shared, companies=companies)

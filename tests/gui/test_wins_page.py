@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 
@@ -37,7 +38,8 @@ def test_celebrate_opens_the_card_studio_for_that_win(sample_window, qtbot):
     assert sample_window.current_page_id == "studio"
 
 
-def test_sent_wins_are_marked_sent(sample_window, sample_db_path, qtbot):
+@pytest.mark.parametrize(("channel", "state"), [("slack", "sent"), ("linkedin", "handed_to_user")])
+def test_sent_wins_are_marked_sent(sample_window, sample_db_path, qtbot, channel, state):
     from plm_desktop.scoring import latest_scored_week, milestones_in_week
     from plm_desktop.store import open_database
 
@@ -46,9 +48,9 @@ def test_sent_wins_are_marked_sent(sample_window, sample_db_path, qtbot):
     db.conn.execute(
         "INSERT INTO outbox (user_id, milestone, week, channel, text, state, attempts, forced, "
         "dedupe_key, created_at, updated_at, sent_at) VALUES "
-        "(?, ?, ?, 'slack', 'Congrats', 'sent', 1, 0, 'k1', '2026-12-01', '2026-12-01', "
+        "(?, ?, ?, ?, 'Congrats', ?, 1, 0, 'k1', '2026-12-01', '2026-12-01', "
         "'2026-12-01')",
-        (win.user_id, win.kind, win.week),
+        (win.user_id, win.kind, win.week, channel, state),
     )
     db.close()
     page = sample_window.show_page("wins")
