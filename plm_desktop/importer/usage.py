@@ -45,6 +45,13 @@ MAX_DUPLICATE_WARNINGS = 5
 # index of a big back-fill is written all over, and a cache that holds it keeps those
 # writes in memory until commit.
 IMPORT_CACHE_KIB = -64 * 1024
+# An import expected to add at least this many rows, and more than the usage table holds
+# (a first back-fill), drops the secondary indexes of the tables it fills inside its
+# transaction and builds them again before committing: one sort per index instead of an
+# insert at a scattered place for every row. A rollback brings the indexes back with
+# everything else.
+BULK_MIN_ROWS = 50_000
+BULK_TABLES = ("usage", "users")
 
 
 @dataclass
@@ -175,6 +182,15 @@ def import_usage_file(
     return result
 
 
+def _expected_rows(source: CsvSource) -> int:
+    """About how many data rows the file holds, from its size and the sampled rows."""
+    sample = source.sample_rows
+    if not sample:
+        return 0
+    chars = sum(map(len, map(source.delimiter.join, sample))) + len(sample)
+    return source.total_bytes * len(sample) // max(chars, 1)
+
+
 def _seen_before(db: Database, content_hash: str | None) -> bool:
     row = db.conn.execute(
         "SELECT 1 FROM imports WHERE kind = 'usage' AND content_hash = ? LIMIT 1",
@@ -227,6 +243,8 @@ class _UsageImport:
         self.conflicts = 0
         self._clashes = 0
         self.import_id = 0
+        self.bulk_decided = False
+        self.dropped_indexes: list[str] = []
 
     def run(self) -> ImportResult:
         before_users = self._count("users")
@@ -273,6 +291,7 @@ class _UsageImport:
         if self.staged:
             staged_inserted, updated, unchanged = self._merge_staged()
             inserted += staged_inserted
+        self._rebuild_indexes()
         self.users_added = self._count("users") - before_users
         result = ImportResult(
             file=self.source.name,
@@ -341,6 +360,8 @@ class _UsageImport:
             self.weeks.add(week)
         known = {week for week in weeks if self.week_has_rows[week]}
         every = range(len(valid.batch))
+        if not self.bulk_decided and known != weeks:
+            self._decide_bulk_load()
         if not known:
             self._insert_fresh(columns, every, valid)
         elif known == weeks:
@@ -351,6 +372,48 @@ class _UsageImport:
         self.users.update(zip(valid.user_ids, zip(*valid.profiles)))  # noqa: B905 - same length
         if len(self.users) >= USER_FLUSH:
             self._flush_users()
+
+    def _decide_bulk_load(self) -> None:
+        """At the first rows of a new week: drop secondary indexes if this is a bulk load.
+
+        It is one when the file should add at least ``BULK_MIN_ROWS`` rows (estimated
+        from its size and the sampled rows) and the usage table holds fewer rows than
+        that; the count stops at the estimate, so a big table is not counted in full.
+        """
+        self.bulk_decided = True
+        expected = _expected_rows(self.source)
+        if expected < BULK_MIN_ROWS:
+            return
+        stored = self.conn.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM main.usage LIMIT ?)", (expected,)
+        ).fetchone()[0]
+        if stored >= expected:
+            return
+        droppable = set()
+        for table in BULK_TABLES:
+            for _, name, unique, origin, _ in self.conn.execute(
+                f"PRAGMA main.index_list({table})"
+            ).fetchall():
+                if not unique and origin == "c":  # keys catch duplicates as rows arrive
+                    droppable.add(name)
+        for name, sql in self.conn.execute(
+            "SELECT name, sql FROM main.sqlite_master WHERE type = 'index' ORDER BY rowid"
+        ).fetchall():
+            if name in droppable:
+                self.conn.execute(f'DROP INDEX main."{name}"')
+                self.dropped_indexes.append(sql)
+        log.info(
+            "bulk load of about %d rows into %d stored: %d indexes built after the rows",
+            expected,
+            stored,
+            len(self.dropped_indexes),
+        )
+
+    def _rebuild_indexes(self) -> None:
+        """Create the indexes a bulk load dropped, exactly as the schema defines them."""
+        for sql in self.dropped_indexes:
+            self.conn.execute(sql)
+        self.dropped_indexes.clear()
 
     def _week_has_rows(self, week: str) -> bool:
         found = self.conn.execute("SELECT 1 FROM usage WHERE week = ? LIMIT 1", (week,))
