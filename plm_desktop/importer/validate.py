@@ -171,6 +171,9 @@ class RowValidator:
         self._custom_keys = [json.dumps(name, ensure_ascii=False) for name in names]
         pairs = [key.replace("%", "%%") + ": %s" for key in self._custom_keys]
         self._custom_template = "{" + ", ".join(pairs) + "}"
+        # With one custom column (the usual case) each distinct cell text maps straight
+        # to its row's JSON object, so a row costs one dict lookup.
+        self._custom_objects = CellCache(self._custom_object)
 
     @property
     def full(self) -> bool:
@@ -300,8 +303,18 @@ class RowValidator:
                 out.append(None)
         return out
 
+    def _custom_object(self, text: str) -> str | None:
+        """The JSON object of a row whose only custom metric cell is ``text``."""
+        value = self._custom_cells[text]
+        return None if value is None else self._custom_template % value
+
     def _custom(self, batch: RowBatch, columns: list[tuple[str, ...]]) -> list[str | None]:
         """Each row's custom metrics as a JSON object, keys sorted by name."""
+        if len(self._custom_order) == 1:
+            try:
+                return list(map(self._custom_objects.__getitem__, columns[self._custom_order[0]]))
+            except ValueError:
+                pass  # the column is walked below, which locates each bad cell
         texts = []
         for index in self._custom_order:
             try:
