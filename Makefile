@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: setup run test lint bench package
+.PHONY: setup run test bench package
 
 $(VENV)/.installed: pyproject.toml setup.py
 	bash packaging/linux/system-deps.sh
@@ -23,7 +23,7 @@ test: setup
 	$(PY) -m pytest
 
 bench: setup
-	$(PY) -m tests.bench
+	$(PY) -m tests.bench $(BENCH)
 
 # The one-folder bundle and the installer (.deb on Linux) in dist/; packaging/build.py.
 package: setup
