@@ -1,12 +1,17 @@
 """Computing and storing scores per user and week.
 
-Weeks are scored oldest first in one pass over the usage rows: each week's rows are read
-once, in primary-key order, and folded into running per-user state (invites in the
-window, the latest week with activity, the latest NPS answer). A week's ranking is then
-a sort of plain integer keys, and its rows are written in user order, which is the order
-of the table's primary key. Reading every row once instead of once per window week, and
-appending instead of inserting at random, is what lets all weeks of a large file be
-rescored in a few seconds.
+Weeks are scored oldest first in one pass over the usage rows. Each week's rows are read
+in one query that hands every column over as one piece of text, parsed into arrays; the
+running state (invites in the window, the latest week with activity, the latest NPS
+answer) is one array per signal over all users, so a week is scored, ranked and given its
+top N % by a few array operations instead of a Python loop over its users (numpy does this
+in compiled code; 50,000 users take about a millisecond per step).
+
+Each week's scores are written by one statement: the rows are packed one integer per user
+(rank, each part's tier, the raw values behind them) into a JSON array that SQLite unpacks
+with ``json_each`` and stores in user order, the order of the table's primary key. Passing
+a million rows through ``executemany`` instead costs more than the rest of a rescore put
+together.
 
 Scores are stored, not computed per view: the leaderboard is a read of a few rows.
 They are recomputed for the affected weeks after an import (:func:`refresh_weeks`) and
@@ -21,7 +26,8 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from operator import itemgetter
+
+import numpy as np
 
 from plm_desktop.scoring import milestones as milestone_detection
 from plm_desktop.scoring.model import ScoringModel
@@ -44,6 +50,17 @@ SIGNAL_COLUMNS = {
 # Only this many top ranks are indexed (see migration 0002); queries repeat the bound.
 INDEXED_RANKS = 1000
 
+# An empty usage cell inside the arrays: far below any count the importer accepts.
+NO_VALUE = -(1 << 62)
+
+# Tiers of the four parts, as packed into stored rows and mapped back to points in SQL.
+FREQUENCY_TIERS = ("none", "monthly", "weekly", "daily")
+DEPTH_TIERS = ("none", "light", "broad", "deep")
+COLLABORATION_TIERS = ("none", "some", "high")
+SENTIMENT_TIERS = ("none", "passive", "promoter")
+
+# One row per user and week when the packed form does not fit (values far beyond what
+# the importer accepts); the columns of the scores table in order.
 _INSERT = """
 INSERT INTO scores (
     week, user_id, rank, score, frequency, depth, collaboration, sentiment, extra_points,
@@ -51,8 +68,33 @@ INSERT INTO scores (
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
-# Positions in a stored score row (the order of _INSERT's columns).
-RANK, SCORE, TOP_PERCENT, CANDIDATE = 2, 3, 13, 14
+# The same rows unpacked from one integer per user (see _pack): ``key`` is the user's
+# position in temp.score_users; users not ranked this week are 0 and skipped. Every
+# expression here runs a million times in a rescore, so the score and the optional
+# signals' points travel ready-made and each part's tier is turned into points once.
+_INSERT_PACKED = """
+INSERT INTO scores (
+    week, user_id, rank, score, frequency, depth, collaboration, sentiment, extra_points,
+    active_days, features_used, invites, nps, top_percent, candidate)
+SELECT :week, u.user_id,
+    value & :rank_mask,
+    value >> :score_at & :score_mask,
+    CASE value >> :frequency_at & 3
+        WHEN 1 THEN :monthly WHEN 2 THEN :weekly WHEN 3 THEN :daily ELSE 0 END,
+    CASE value >> :depth_at & 3
+        WHEN 1 THEN :light WHEN 2 THEN :broad WHEN 3 THEN :deep ELSE 0 END,
+    CASE value >> :collaboration_at & 3 WHEN 1 THEN :some WHEN 2 THEN :high ELSE 0 END,
+    CASE value >> :sentiment_at & 3 WHEN 1 THEN :passive WHEN 2 THEN :promoter ELSE 0 END,
+    value >> :extra_at & :extra_mask,
+    nullif(value >> :days_at & :days_mask, 0) - 1,
+    nullif(value >> :features_at & :features_mask, 0) - 1,
+    value >> :invites_at & :invites_mask,
+    nullif(value >> :nps_at & :nps_mask, 0) - 1,
+    (100 * (value & :rank_mask) + :ranked - 1) / :ranked,
+    (value >> :score_at & :score_mask) >= :candidate_min
+FROM json_each(:packed) JOIN temp.score_users AS u ON u.idx = key
+WHERE value > 0
+"""
 
 
 @dataclass
@@ -66,12 +108,72 @@ class RefreshResult:
 
 @dataclass
 class ScoredWeek:
-    """One week's computed scores, before or instead of being stored."""
+    """One week's computed scores, before or instead of being stored.
+
+    Every array has one entry per ranked user, in user id order. Raw values that are
+    empty (no row in the week, no answer) hold :data:`NO_VALUE`.
+    """
 
     week: str
-    rows: list[list]  # in user order, columns as in the scores table
+    user_ids: list[str]  # every user of the scoring pass, sorted; ``users`` points in here
+    users: np.ndarray  # positions in ``user_ids`` of the ranked users, ascending
+    rank: np.ndarray
+    tiers: np.ndarray  # (4, n): frequency, depth, collaboration, sentiment tier numbers
+    points: np.ndarray  # (4, n): the same parts' points
+    extra_points: np.ndarray
+    active_days: np.ndarray
+    features_used: np.ndarray
+    invites: np.ndarray
+    nps: np.ndarray
+    candidate_min: int
     missing: list[str]
-    candidates: int
+
+    @property
+    def score(self) -> np.ndarray:
+        """Each ranked user's score: the parts' points plus the optional signals'."""
+        return self.points.sum(axis=0) + self.extra_points
+
+    @property
+    def ranked_count(self) -> int:
+        """How many users are ranked in the week."""
+        return len(self.users)
+
+    @property
+    def candidates(self) -> int:
+        """How many ranked users reach the candidate threshold."""
+        return int(np.count_nonzero(self.score >= self.candidate_min))
+
+    def ranked_user_ids(self) -> list[str]:
+        """The ranked users' ids, in user id order (the order of every array)."""
+        ids = self.user_ids
+        return [ids[i] for i in self.users.tolist()]
+
+    def rows(self) -> list[tuple]:
+        """The week as rows of the scores table, in user id order."""
+        count = self.ranked_count
+        score = self.score
+        top_percent = (100 * self.rank + count - 1) // max(count, 1)
+
+        def column(values: np.ndarray) -> list:
+            return [None if v == NO_VALUE else v for v in values.tolist()]
+
+        return list(
+            zip(
+                [self.week] * count,
+                self.ranked_user_ids(),
+                self.rank.tolist(),
+                score.tolist(),
+                *self.points.tolist(),
+                self.extra_points.tolist(),
+                column(self.active_days),
+                column(self.features_used),
+                self.invites.tolist(),
+                column(self.nps),
+                top_percent.tolist(),
+                (score >= self.candidate_min).astype(int).tolist(),
+                strict=True,
+            )
+        )
 
 
 def weeks(db: Database) -> list[str]:
@@ -176,23 +278,130 @@ def _drop_vanished_weeks(conn: sqlite3.Connection, all_weeks: Sequence[str]) -> 
 def _store(conn: sqlite3.Connection, model: ScoringModel, scored: Iterable[ScoredWeek]) -> dict:
     model_json = json.dumps(model.to_dict(), sort_keys=True)
     now = datetime.now(UTC).isoformat(timespec="seconds")
+    writer = _ScoreWriter(conn, model)
     ranked = {}
-    for week in scored:
-        conn.executemany(_INSERT, week.rows)
-        conn.execute(
-            "INSERT INTO score_weeks (week, ranked_count, candidate_count, missing_signals,"
-            " model, scored_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                week.week,
-                len(week.rows),
-                week.candidates,
-                json.dumps(week.missing),
-                model_json,
-                now,
-            ),
-        )
-        ranked[week.week] = len(week.rows)
+    try:
+        for week in scored:
+            writer.write(week)
+            conn.execute(
+                "INSERT INTO score_weeks (week, ranked_count, candidate_count,"
+                " missing_signals, model, scored_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    week.week,
+                    week.ranked_count,
+                    week.candidates,
+                    json.dumps(week.missing),
+                    model_json,
+                    now,
+                ),
+            )
+            ranked[week.week] = week.ranked_count
+    finally:
+        writer.close()
     return ranked
+
+
+class _ScoreWriter:
+    """Writes scored weeks into the scores table, one statement per week.
+
+    The users of a scoring pass are kept in ``temp.score_users`` (position -> user id)
+    so a week travels as one integer per user; see :data:`_INSERT_PACKED`.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, model: ScoringModel) -> None:
+        self.conn = conn
+        self.loaded: list[str] | None = None
+        f, d, c, s = model.frequency, model.depth, model.collaboration, model.sentiment
+        self.points = {
+            "monthly": f.monthly_points,
+            "weekly": f.weekly_points,
+            "daily": f.daily_points,
+            "light": d.light_points,
+            "broad": d.mid_points,
+            "deep": d.deep_points,
+            "some": c.some_points,
+            "high": c.high_points,
+            "passive": s.passive_points,
+            "promoter": s.promoter_points,
+            "candidate_min": model.candidate_min,
+        }
+
+    def write(self, week: ScoredWeek) -> None:
+        if not week.ranked_count:
+            return
+        packed = _pack(week)
+        if packed is None:
+            log.info("scores of %s hold values too large to pack; writing row by row", week.week)
+            self.conn.executemany(_INSERT, week.rows())
+            return
+        if self.loaded is not week.user_ids:
+            self._load_users(week.user_ids)
+        values, positions = packed
+        params = {**self.points, **positions, "week": week.week, "ranked": week.ranked_count}
+        self.conn.execute(_INSERT_PACKED, {**params, "packed": json.dumps(values)})
+
+    def _load_users(self, user_ids: list[str]) -> None:
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS score_users "
+            "(idx INTEGER PRIMARY KEY, user_id TEXT NOT NULL)"
+        )
+        self.conn.execute("DELETE FROM temp.score_users")
+        self.conn.execute(
+            "INSERT INTO temp.score_users (idx, user_id) SELECT key, value FROM json_each(?)",
+            (json.dumps(user_ids),),
+        )
+        self.loaded = user_ids
+
+    def close(self) -> None:
+        if self.loaded is not None:
+            self.conn.execute("DROP TABLE IF EXISTS temp.score_users")
+            self.loaded = None
+
+
+def _pack(week: ScoredWeek) -> tuple[list[int], dict[str, int]] | None:
+    """One integer per user of the pass: 0 for users not ranked, else the fields below
+    side by side, each as wide as its largest value in the week needs (tiers take two
+    bits). Empty raw values are 0 and the others are stored plus one. Returns the
+    integers and each field's bit position and mask, or None when the fields need more
+    than 63 bits or a raw value is negative, which importer-checked data of a few
+    hundred thousand users does not come near.
+    """
+    raw = (week.active_days, week.features_used, week.nps)
+    if any((values != NO_VALUE).any() and values[values != NO_VALUE].min() < 0 for values in raw):
+        return None
+    if week.invites.size and week.invites.min() < 0:
+        return None
+
+    def plus_one(values: np.ndarray) -> np.ndarray:
+        return np.where(values == NO_VALUE, 0, values + 1)
+
+    fields = [
+        ("rank", week.rank, None),  # first: the statement reads it without a shift
+        ("score", week.score, None),
+        ("frequency", week.tiers[0], 2),
+        ("depth", week.tiers[1], 2),
+        ("collaboration", week.tiers[2], 2),
+        ("sentiment", week.tiers[3], 2),
+        ("extra", week.extra_points, None),
+        ("days", plus_one(week.active_days), None),
+        ("features", plus_one(week.features_used), None),
+        ("nps", plus_one(week.nps), None),
+        ("invites", week.invites, None),
+    ]
+    packed = np.zeros(len(week.user_ids), dtype=np.int64)
+    ranked = np.zeros(week.ranked_count, dtype=np.int64)
+    positions = {}
+    at = 0
+    for name, values, width in fields:
+        width = width or int(values.max()).bit_length()
+        if at + width > 63:
+            return None
+        ranked |= values.astype(np.int64) << at
+        positions[f"{name}_at"] = at
+        positions[f"{name}_mask"] = (1 << width) - 1
+        at += width
+    packed[week.users] = ranked
+    return packed.tolist(), positions
 
 
 def _week_number(week: str) -> int:
@@ -201,34 +410,6 @@ def _week_number(week: str) -> int:
 
 def _week_text(number: int) -> str:
     return date.fromordinal(number * 7 + 1).isoformat()
-
-
-class _Tiers:
-    """The model's thresholds as plain attributes, for the hot loop."""
-
-    def __init__(self, model: ScoringModel) -> None:
-        f, d, c, s = model.frequency, model.depth, model.collaboration, model.sentiment
-        self.daily_min, self.daily, self.weekly, self.monthly = (
-            f.daily_min_days,
-            f.daily_points,
-            f.weekly_points,
-            f.monthly_points,
-        )
-        self.deep_min, self.deep, self.mid_min, self.mid, self.light = (
-            d.deep_min,
-            d.deep_points,
-            d.mid_min,
-            d.mid_points,
-            d.light_points,
-        )
-        self.high_min, self.high, self.some = c.high_min, c.high_points, c.some_points
-        self.promoter_min, self.promoter = s.promoter_min, s.promoter_points
-        self.passive_min, self.passive = s.passive_min, s.passive_points
-        self.extras = [
-            (x.minimum, x.points) if x.enabled else None
-            for x in (model.support_tickets, model.content_views, model.integrations)
-        ]
-        self.candidate_min = model.candidate_min
 
 
 def score_weeks(
@@ -247,200 +428,209 @@ def score_weeks(
     if not targets:
         return
     window = model.window_weeks
-    extras = bool(model.enabled_extras())
-    tiers = _Tiers(model)
-    first = _week_number(targets[0])
+    first = _week_number(targets[0]) - window + 1
     last = _week_number(targets[-1])
     wanted = {_week_number(w) for w in targets}
-
-    latest_nps: dict[str, tuple[int, int]] = {
-        user_id: (nps, _week_number(week))
-        for user_id, nps, week in conn.execute(
-            "SELECT user_id, nps, MAX(week) FROM usage "
-            "WHERE nps IS NOT NULL AND week < ? GROUP BY user_id",
-            (_week_text(first - window + 1),),
-        )
-    }
-    columns = "user_id, active_days, features_used, invites_sent, nps"
-    if extras:
-        columns += ", support_tickets, content_views, integrations_connected"
-
-    # Running state over the window: rows per week, sums, last weeks seen.
-    kept: dict[int, dict[str, tuple]] = {}
-    invites: dict[str, int] = {}
-    tickets: dict[str, int] = {}
-    views: dict[str, int] = {}
-    integrations: dict[str, tuple[int, int]] = {}
-    last_row: dict[str, int] = {}
-    last_active: dict[str, int] = {}
     existing = {_week_number(w) for w in all_weeks}
 
-    for number in range(first - window + 1, last + 1):
-        # Rows keep the user id first; the values follow at 1, 2, 3...
-        rows: dict[str, tuple] = {}
-        if number in existing:
-            cursor = conn.execute(
-                f"SELECT {columns} FROM usage WHERE week = ?", (_week_text(number),)
-            )
-            fetched = cursor.fetchall()
-            rows = dict(zip(map(itemgetter(0), fetched), fetched, strict=True))
-        kept[number] = rows
-        leaving = kept.pop(number - window, None)
-        if leaving:
-            for user_id, row in leaving.items():
-                if row[3]:
-                    invites[user_id] -= row[3]
-                if extras:
-                    if row[5]:
-                        tickets[user_id] -= row[5]
-                    if row[6]:
-                        views[user_id] -= row[6]
-        last_row.update(dict.fromkeys(rows, number))
-        for user_id, row in rows.items():
-            if row[1] and row[1] > 0:
-                last_active[user_id] = number
-            if row[3]:
-                invites[user_id] = invites.get(user_id, 0) + row[3]
-            if row[4] is not None:
-                latest_nps[user_id] = (row[4], number)
-            if extras:
-                if row[5]:
-                    tickets[user_id] = tickets.get(user_id, 0) + row[5]
-                if row[6]:
-                    views[user_id] = views.get(user_id, 0) + row[6]
-                if row[7] is not None:
-                    integrations[user_id] = (row[7], number)
-
-        if number not in wanted:
-            continue
-        start = number - window + 1
-        ranked_users = sorted(u for u, seen in last_row.items() if seen >= start)
-        state = (invites, tickets, views, integrations, last_active, latest_nps)
-        scored = _score_one_week(number, start, rows, ranked_users, state, tiers, extras)
-        missing = _missing(model, kept, rows, bool(latest_nps))
-        candidates = sum(row[CANDIDATE] for row in scored)
-        yield ScoredWeek(_week_text(number), scored, missing, candidates)
+    state = _WindowState(conn, model, _week_text(first), _week_text(last))
+    for number in range(first, last + 1):
+        state.add_week(number, number in existing)
+        if number in wanted:
+            yield state.score(number)
 
 
-def _score_one_week(
-    number: int,
-    start: int,
-    rows: dict[str, tuple],
-    users: list[str],
-    state: tuple,
-    t: _Tiers,
-    extras: bool,
-) -> list[list]:
-    """Points, rank and top N % of each user in ``users`` (sorted by user id).
+class _WindowState:
+    """Per user, what the model needs from the weeks read so far, as arrays over every
+    user of the pass (position = place in the sorted user ids)."""
 
-    This loop runs once per user and week, a million times when every week of a large
-    file is rescored, so it avoids calls and allocations it can do without.
-    """
-    invites, tickets, views, integrations, last_active, latest_nps = state
-    week = _week_text(number)
-    # Points by raw value, looked up instead of compared: frequency by active days (the
-    # last entry also covers more days), depth by features, collaboration by invites,
-    # sentiment by NPS answer (index 11 for no answer).
-    freq_points = [0] + [t.weekly] * (t.daily_min - 1) + [t.daily]
-    freq_cap = t.daily_min
-    depth_points = [0] + [t.light] * (t.mid_min - 1) + [t.mid] * (t.deep_min - t.mid_min)
-    depth_points.append(t.deep)
-    depth_cap = t.deep_min
-    collab_points = [0] + [t.some] * (t.high_min - 1) + [t.high]
-    collab_cap = t.high_min
-    nps_points = [
-        t.promoter if v >= t.promoter_min else t.passive if v >= t.passive_min else 0
-        for v in range(11)
-    ] + [0]
-    monthly = t.monthly
-    candidate_min = t.candidate_min
-    get_row, get_invites, get_active, get_nps = (
-        rows.get,
-        invites.get,
-        last_active.get,
-        latest_nps.get,
-    )
-    parts = []
-    keys = []
-    for user_id in users:
-        row = get_row(user_id)
-        if row is None:
-            days = features = None
-            d = n = 0
-        else:
-            days, features = row[1], row[2]
-            d = days or 0
-            n = features or 0
-        sent = get_invites(user_id, 0)
+    def __init__(self, conn: sqlite3.Connection, model: ScoringModel, first: str, last: str):
+        self.conn = conn
+        self.model = model
+        self.extras = bool(model.enabled_extras())
+        # The user index holds the week beside the user id, so this reads no table rows
+        # and finds the ids already sorted; one JSON text instead of a row per user.
+        found = conn.execute(
+            "SELECT json_group_array(user_id) FROM (SELECT DISTINCT user_id "
+            "FROM usage INDEXED BY usage_by_user WHERE week >= ? AND week <= ?)",
+            (first, last),
+        ).fetchone()[0]
+        self.user_ids = sorted(json.loads(found))
+        self.position = dict(zip(self.user_ids, range(len(self.user_ids)), strict=True))
+        size = len(self.user_ids)
 
-        if d > 0:
-            frequency = freq_points[d if d < freq_cap else freq_cap]
-        elif get_active(user_id, -1) >= start:
-            frequency = monthly
-        else:
-            frequency = 0
-        depth = depth_points[n if n < depth_cap else depth_cap] if n > 0 else 0
-        collaboration = collab_points[sent if sent < collab_cap else collab_cap]
-        answer = get_nps(user_id)
-        if answer is None:
-            nps = None
-            sentiment = 0
-        else:
-            nps = answer[0]
-            sentiment = nps_points[nps if 0 <= nps <= 10 else 11]
+        def blank(value: int = 0) -> np.ndarray:
+            return np.full(size, value, dtype=np.int64)
 
-        extra = _extra_points(user_id, start, tickets, views, integrations, t) if extras else 0
-        score = frequency + depth + collaboration + sentiment + extra
+        self.last_row = blank(NO_VALUE)  # week number of the latest row
+        self.last_active = blank(NO_VALUE)  # week number of the latest active row
+        self.nps = blank(NO_VALUE)  # latest answer so far
+        self.integrations = blank(NO_VALUE)  # latest count reported, and its week
+        self.integrations_week = blank(NO_VALUE)
+        self.days = blank(NO_VALUE)  # of the latest week added
+        self.features = blank(NO_VALUE)
+        # Sums over the window, and each window week's values to take off when it leaves.
+        self.sums = np.zeros((3, size), dtype=np.int64)  # invites, tickets, views
+        self.kept: dict[int, tuple[np.ndarray | None, tuple[bool, ...]]] = {}
+        self.week_has = (False, False)  # any active_days, any features_used values
 
-        # One integer orders by score, days, features, invites; sorted descending, ties
-        # keep their user id order. The caps sit far above any real week.
-        if n > 0xFFFFF:
-            n = 0xFFFFF
-        keys.append((score << 48) | (d << 40) | (n << 20) | (sent if sent < 0xFFFFF else 0xFFFFF))
-        parts.append(
-            [
-                week,
-                user_id,
-                0,
-                score,
-                frequency,
-                depth,
-                collaboration,
-                sentiment,
-                extra,
-                days,
-                features,
-                sent,
-                nps,
-                0,
-                score >= candidate_min,
-            ]
+        earlier = conn.execute(
+            "SELECT user_id, CAST(nps AS INTEGER), MAX(week) FROM usage "
+            "WHERE nps IS NOT NULL AND week < ? GROUP BY user_id",
+            (first,),
+        ).fetchall()
+        self.any_nps = bool(earlier)
+        for user_id, answer, _week in earlier:
+            at = self.position.get(user_id)
+            if at is not None:
+                self.nps[at] = answer
+
+    def _read(self, number: int) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Positions of the week's users and one array per column, in the same order."""
+        columns = ["active_days", "features_used", "invites_sent", "nps"]
+        if self.extras:
+            columns += ["support_tickets", "content_views", "integrations_connected"]
+        concatenated = ", ".join(
+            f"group_concat(ifnull(CAST({c} AS INTEGER), :empty))" for c in columns
+        )
+        ids, *texts = self.conn.execute(
+            f"SELECT json_group_array(user_id), {concatenated} FROM usage WHERE week = :week",
+            {"week": _week_text(number), "empty": NO_VALUE},
+        ).fetchone()
+        users = json.loads(ids) if ids else []
+        at = np.fromiter(map(self.position.__getitem__, users), dtype=np.intp, count=len(users))
+        values = [
+            np.fromstring(text, dtype=np.int64, sep=",") if text else np.empty(0, dtype=np.int64)
+            for text in texts
+        ]
+        return at, values
+
+    def add_week(self, number: int, exists: bool) -> None:
+        """Fold week ``number``'s rows into the state and drop the week leaving the window."""
+        size = len(self.user_ids)
+        self.days = np.full(size, NO_VALUE, dtype=np.int64)
+        self.features = np.full(size, NO_VALUE, dtype=np.int64)
+        added = None
+        has: tuple[bool, ...] = (False,) * 4  # any invites, tickets, views, integrations
+        self.week_has = (False, False)
+        if exists:
+            at, values = self._read(number)
+            days, features, invites, nps = values[:4]
+            self.days[at] = days
+            self.features[at] = features
+            self.week_has = (bool((days != NO_VALUE).any()), bool((features != NO_VALUE).any()))
+            self.last_row[at] = number
+            self.last_active[at[days > 0]] = number
+            answered = nps != NO_VALUE
+            self.nps[at[answered]] = nps[answered]
+            self.any_nps = self.any_nps or bool(answered.any())
+
+            added = np.zeros((3, size), dtype=np.int64)
+            summed = [invites] + (values[4:6] if self.extras else [])
+            for row, column in enumerate(summed):
+                present = column != NO_VALUE
+                added[row, at[present]] = column[present]
+            has = tuple(bool((c != NO_VALUE).any()) for c in summed)
+            if self.extras:
+                integrations = values[6]
+                reported = integrations != NO_VALUE
+                self.integrations[at[reported]] = integrations[reported]
+                self.integrations_week[at[reported]] = number
+                has += (bool(reported.any()),)
+            has += (False,) * (4 - len(has))
+            self.sums += added
+
+        self.kept[number] = (added, has)
+        leaving = self.kept.pop(number - self.model.window_weeks, None)
+        if leaving is not None and leaving[0] is not None:
+            self.sums -= leaving[0]
+
+    def score(self, number: int) -> ScoredWeek:
+        """Points, tiers, rank and raw values of every user ranked in week ``number``:
+        those with a row in the window that ends with it (the latest week added)."""
+        model = self.model
+        start = number - model.window_weeks + 1
+        users = np.flatnonzero(self.last_row >= start)
+        days = self.days[users]
+        features = self.features[users]
+        invites = self.sums[0, users]
+        nps = self.nps[users]
+        active = np.where(days == NO_VALUE, 0, days)
+        used = np.where(features == NO_VALUE, 0, features)
+
+        f, d, c, s = model.frequency, model.depth, model.collaboration, model.sentiment
+        tiers = np.zeros((4, len(users)), dtype=np.int64)
+        tiers[0] = np.select(
+            [active >= f.daily_min_days, active > 0, self.last_active[users] >= start], [3, 2, 1]
+        )
+        tiers[1] = np.select([used >= d.deep_min, used >= d.mid_min, used > 0], [3, 2, 1])
+        tiers[2] = np.select([invites >= c.high_min, invites > 0], [2, 1])
+        answer = (nps >= 0) & (nps <= 10)
+        tiers[3] = np.select(
+            [answer & (nps >= s.promoter_min), answer & (nps >= s.passive_min)], [2, 1]
+        )
+        tables = (
+            (0, f.monthly_points, f.weekly_points, f.daily_points),
+            (0, d.light_points, d.mid_points, d.deep_points),
+            (0, c.some_points, c.high_points),
+            (0, s.passive_points, s.promoter_points),
+        )
+        points = np.stack(
+            [np.array(t, dtype=np.int64)[tier] for t, tier in zip(tables, tiers, strict=True)]
         )
 
-    count = len(users)
-    order = sorted(range(count), key=keys.__getitem__, reverse=True)
-    for rank, i in enumerate(order, 1):
-        part = parts[i]
-        part[RANK] = rank
-        part[TOP_PERCENT] = (100 * rank + count - 1) // count
-    return parts
+        extra_points = np.zeros(len(users), dtype=np.int64)
+        if self.extras:
+            in_window = self.integrations_week[users] >= start
+            integrations = np.where(in_window, self.integrations[users], 0)
+            values = (self.sums[1, users], self.sums[2, users], integrations)
+            rules = (model.support_tickets, model.content_views, model.integrations)
+            for rule, value in zip(rules, values, strict=True):
+                if rule.enabled:
+                    extra_points += np.where(value >= rule.minimum, rule.points, 0)
 
+        # Highest score first; ties by active days, features, invites (all descending),
+        # then user id, which is the order the arrays are in (lexsort keeps it).
+        score = points.sum(axis=0) + extra_points
+        order = np.lexsort((-invites, -used, -active, -score))
+        rank = np.empty(len(users), dtype=np.int64)
+        rank[order] = np.arange(1, len(users) + 1)
+        return ScoredWeek(
+            week=_week_text(number),
+            user_ids=self.user_ids,
+            users=users,
+            rank=rank,
+            tiers=tiers,
+            points=points,
+            extra_points=extra_points,
+            active_days=days,
+            features_used=features,
+            invites=invites,
+            nps=nps,
+            candidate_min=model.candidate_min,
+            missing=self._missing(),
+        )
 
-def extra_values(
-    user_id: str,
-    start: int,
-    tickets: dict[str, int],
-    views: dict[str, int],
-    integrations: dict[str, tuple[int, int]],
-) -> tuple[int, int, int | None]:
-    """The optional signals' raw values for one user: tickets and views summed over the
-    window, the latest integrations count reported in it."""
-    integration = integrations.get(user_id)
-    return (
-        tickets.get(user_id, 0),
-        views.get(user_id, 0),
-        integration[0] if integration and integration[1] >= start else None,
-    )
+    def _missing(self) -> list[str]:
+        """Signals with no value at all where the model looks for them.
+
+        Frequency and depth look at the week itself, collaboration and the optional
+        signals at the window, sentiment at every week up to this one.
+        """
+        in_window = [any(has[i] for _added, has in self.kept.values()) for i in range(4)]
+        missing = []
+        if not self.week_has[0]:
+            missing.append("frequency")
+        if not self.week_has[1]:
+            missing.append("depth")
+        if not in_window[0]:
+            missing.append("collaboration")
+        if not self.any_nps:
+            missing.append("sentiment")
+        for i, name in enumerate(("support_tickets", "content_views", "integrations"), 1):
+            if getattr(self.model, name).enabled and not in_window[i]:
+                missing.append(name)
+        return missing
 
 
 def extra_points_of(values: Sequence[int | None], model: ScoringModel) -> tuple[int, int, int]:
@@ -450,49 +640,3 @@ def extra_points_of(values: Sequence[int | None], model: ScoringModel) -> tuple[
         rule.points if rule.enabled and (value or 0) >= rule.minimum else 0
         for rule, value in zip(rules, values, strict=True)
     )
-
-
-def _extra_points(
-    user_id: str,
-    start: int,
-    tickets: dict[str, int],
-    views: dict[str, int],
-    integrations: dict[str, tuple[int, int]],
-    t: _Tiers,
-) -> int:
-    values = extra_values(user_id, start, tickets, views, integrations)
-    return sum(
-        rule[1]
-        for rule, value in zip(t.extras, values, strict=True)
-        if rule is not None and (value or 0) >= rule[0]
-    )
-
-
-def _missing(
-    model: ScoringModel, kept: dict[int, dict[str, tuple]], rows: dict[str, tuple], nps: bool
-) -> list[str]:
-    """Signals with no value at all where the model looks for them.
-
-    Frequency and depth look at the week itself, collaboration and the optional signals
-    at the window, sentiment at every week up to this one.
-    """
-
-    def none_in_week(i: int) -> bool:
-        return all(row[i] is None for row in rows.values())
-
-    def none_in_window(i: int) -> bool:
-        return all(row[i] is None for week in kept.values() for row in week.values())
-
-    missing = []
-    if none_in_week(1):
-        missing.append("frequency")
-    if none_in_week(2):
-        missing.append("depth")
-    if none_in_window(3):
-        missing.append("collaboration")
-    if not nps:
-        missing.append("sentiment")
-    for i, name in enumerate(("support_tickets", "content_views", "integrations"), 5):
-        if getattr(model, name).enabled and none_in_window(i):
-            missing.append(name)
-    return missing

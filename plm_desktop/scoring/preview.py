@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
-from plm_desktop.scoring.engine import CANDIDATE, RANK, score_weeks, weeks
+from plm_desktop.scoring.engine import score_weeks, weeks
 from plm_desktop.scoring.leaderboard import UnknownWeek, latest_scored_week
 from plm_desktop.scoring.model import ScoringModel
 from plm_desktop.scoring.weekdates import as_week
@@ -60,7 +60,9 @@ def preview_model_change(
         raise UnknownWeek(week, available)
 
     scored = next(score_weeks(db.conn, model, weeks(db), [week]))
-    after = {row[1]: (row[RANK], bool(row[CANDIDATE])) for row in scored.rows}
+    flags = (scored.score >= scored.candidate_min).tolist()
+    ranks = zip(scored.rank.tolist(), flags, strict=True)
+    after = dict(zip(scored.ranked_user_ids(), ranks, strict=True))
 
     flipped = {u for u, (_r, c) in after.items() if current.get(u, (0, False))[1] != c}
     flipped |= {u for u, (_r, c) in current.items() if c and u not in after}
