@@ -22,10 +22,13 @@ from __future__ import annotations
 
 import json
 import logging
+import queue
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import numpy as np
 
@@ -209,10 +212,14 @@ def rescore_all(db: Database, model: ScoringModel | None = None) -> RefreshResul
     """
     model = model or ScoringModel.load(db)
     all_weeks = weeks(db)
-    with db.transaction() as conn:
-        conn.execute("DELETE FROM scores")
-        conn.execute("DELETE FROM score_weeks")
-        ranked = _store(conn, model, score_weeks(conn, model, all_weeks, all_weeks))
+    scoring = _ScoringThread(db, model, all_weeks, all_weeks)
+    try:
+        with db.transaction() as conn:
+            conn.execute("DELETE FROM scores")
+            conn.execute("DELETE FROM score_weeks")
+            ranked = _store(conn, model, scoring)
+    finally:
+        scoring.close()
     log.info("rescored %d weeks in %s", len(all_weeks), db.path)
     return RefreshResult(weeks=all_weeks, ranked=ranked)
 
@@ -247,12 +254,16 @@ def refresh_weeks(
     model = model or ScoringModel.load(db)
     all_weeks = weeks(db)
     targets = affected_weeks(all_weeks, changed)
-    with db.transaction() as conn:
-        _drop_vanished_weeks(conn, all_weeks)
-        for week in targets:
-            conn.execute("DELETE FROM scores WHERE week = ?", (week,))
-            conn.execute("DELETE FROM score_weeks WHERE week = ?", (week,))
-        ranked = _store(conn, model, score_weeks(conn, model, all_weeks, targets))
+    scoring = _ScoringThread(db, model, all_weeks, targets)
+    try:
+        with db.transaction() as conn:
+            _drop_vanished_weeks(conn, all_weeks)
+            for week in targets:
+                conn.execute("DELETE FROM scores WHERE week = ?", (week,))
+                conn.execute("DELETE FROM score_weeks WHERE week = ?", (week,))
+            ranked = _store(conn, model, scoring)
+    finally:
+        scoring.close()
     result = RefreshResult(weeks=targets, ranked=ranked)
     if detect and targets:
         result.milestones = milestone_detection.detect_milestones(db, targets, model)
@@ -275,14 +286,90 @@ def _drop_vanished_weeks(conn: sqlite3.Connection, all_weeks: Sequence[str]) -> 
         conn.execute("DELETE FROM score_weeks WHERE week = ?", (week,))
 
 
-def _store(conn: sqlite3.Connection, model: ScoringModel, scored: Iterable[ScoredWeek]) -> dict:
+_DONE = object()
+
+
+class _ScoringThread:
+    """:func:`score_weeks` run on a second, read-only connection in a thread, so the next
+    week is read, scored and packed while SQLite stores the previous one.
+
+    SQLite releases the interpreter while it steps a statement, and storing a week takes
+    longer than reading and scoring it, so on two cores most of the reading is hidden.
+    The scoring connection reads usage only, which the writing transaction does not
+    change. A database without a file is scored on its own connection, in turn. Iterate
+    to get ``(week, packed)`` pairs (see :func:`_pack`); :meth:`close` stops the thread.
+    """
+
+    def __init__(
+        self, db: Database, model: ScoringModel, all_weeks: Sequence[str], targets: Sequence[str]
+    ) -> None:
+        self.db = db
+        self.scoring = (model, all_weeks, targets)
+        self.handed: queue.Queue = queue.Queue(maxsize=2)
+        self.stop = threading.Event()
+        self.thread = None
+        if db.path is not None:
+            self.thread = threading.Thread(
+                target=self._produce, name="plm-scoring-reader", daemon=True
+            )
+            self.thread.start()
+
+    def __iter__(self) -> Iterator[tuple[ScoredWeek, tuple | None]]:
+        if self.thread is None:
+            for week in score_weeks(self.db.conn, *self.scoring):
+                yield week, _pack(week)
+            return
+        while True:
+            item = self.handed.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def close(self) -> None:
+        self.stop.set()
+        if self.thread is not None:
+            self.thread.join()
+
+    def _hand(self, item: object) -> bool:
+        while not self.stop.is_set():
+            try:
+                self.handed.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _produce(self) -> None:
+        try:
+            uri = f"{Path(self.db.path).resolve().as_uri()}?mode=ro"
+            reader = sqlite3.connect(uri, uri=True)
+            try:
+                reader.execute("BEGIN")  # one snapshot for the whole pass
+                for week in score_weeks(reader, *self.scoring):
+                    if not self._hand((week, _pack(week))):
+                        return
+            finally:
+                reader.close()
+        except BaseException as exc:  # handed to the writing thread, which raises it
+            self._hand(exc)
+        else:
+            self._hand(_DONE)
+
+
+def _store(
+    conn: sqlite3.Connection,
+    model: ScoringModel,
+    scored: Iterable[tuple[ScoredWeek, tuple[str, dict[str, int]] | None]],
+) -> dict:
     model_json = json.dumps(model.to_dict(), sort_keys=True)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     writer = _ScoreWriter(conn, model)
     ranked = {}
     try:
-        for week in scored:
-            writer.write(week)
+        for week, packed in scored:
+            writer.write(week, packed)
             conn.execute(
                 "INSERT INTO score_weeks (week, ranked_count, candidate_count,"
                 " missing_signals, model, scored_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -326,19 +413,18 @@ class _ScoreWriter:
             "candidate_min": model.candidate_min,
         }
 
-    def write(self, week: ScoredWeek) -> None:
+    def write(self, week: ScoredWeek, packed: tuple[str, dict[str, int]] | None) -> None:
         if not week.ranked_count:
             return
-        packed = _pack(week)
         if packed is None:
             log.info("scores of %s hold values too large to pack; writing row by row", week.week)
             self.conn.executemany(_INSERT, week.rows())
             return
         if self.loaded is not week.user_ids:
             self._load_users(week.user_ids)
-        values, positions = packed
+        text, positions = packed
         params = {**self.points, **positions, "week": week.week, "ranked": week.ranked_count}
-        self.conn.execute(_INSERT_PACKED, {**params, "packed": json.dumps(values)})
+        self.conn.execute(_INSERT_PACKED, {**params, "packed": text})
 
     def _load_users(self, user_ids: list[str]) -> None:
         self.conn.execute(
@@ -358,7 +444,7 @@ class _ScoreWriter:
             self.loaded = None
 
 
-def _pack(week: ScoredWeek) -> tuple[list[int], dict[str, int]] | None:
+def _pack(week: ScoredWeek) -> tuple[str, dict[str, int]] | None:
     """One integer per user of the pass: 0 for users not ranked, else the fields below
     side by side, each as wide as its largest value in the week needs (tiers take two
     bits). Empty raw values are 0 and the others are stored plus one. Returns the
@@ -401,7 +487,7 @@ def _pack(week: ScoredWeek) -> tuple[list[int], dict[str, int]] | None:
         positions[f"{name}_mask"] = (1 << width) - 1
         at += width
     packed[week.users] = ranked
-    return packed.tolist(), positions
+    return json.dumps(packed.tolist()), positions
 
 
 def _week_number(week: str) -> int:
