@@ -5,9 +5,10 @@ decodes it), then streams its rows with their 1-based physical line numbers, so 
 can always be located. Nothing here knows what the columns mean; the usage import and
 the signups import both build on it.
 
-Rows are read in 1 MiB pieces cut at a line break outside quotes. A piece with no quotes
-whose lines all have the header's width (most machine-written exports) is split into
-columns with one ``str.split``; any other piece goes through the csv module.
+Rows are read in pieces (1 MiB unless the caller asks for another size) cut at a line
+break outside quotes. A piece with no quotes whose lines all have the header's width
+(most machine-written exports) is split into columns with one ``str.split``; any other
+piece goes through the csv module.
 """
 
 from __future__ import annotations

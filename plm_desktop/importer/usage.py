@@ -6,6 +6,11 @@ a week that already has data are staged in a temporary table and compared with w
 stored, so a corrected export updates only what changed and reports how many rows that
 was. A duplicate user and week within the file is caught by the primary key: identical
 copies are merged with a warning, conflicting ones reject the file naming both lines.
+
+A bulk load (a back-fill adding more rows than ``usage`` holds) drops the non-unique
+indexes of ``usage`` and ``users`` inside the same transaction and builds them again,
+from their stored definitions, just before it commits; whatever stops the import undoes
+the drop with the rows.
 """
 
 from __future__ import annotations
@@ -609,8 +614,14 @@ class _UsageImport:
             "OR coalesce(excluded.company, company) IS NOT company "
             "OR coalesce(excluded.title, title) IS NOT title",
             [
-                (user_id, *(value.strip() or None for value in profile))
-                for user_id, profile in self.users.items()
+                (
+                    user_id,
+                    email.strip() or None,
+                    name.strip() or None,
+                    company.strip() or None,
+                    title.strip() or None,
+                )
+                for user_id, (email, name, company, title) in self.users.items()
             ],
         )
         self.users_changed += self.conn.total_changes - before
