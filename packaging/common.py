@@ -103,7 +103,6 @@ PYTHON_EXCLUDES = (
     "PyInstaller",
     "setuptools",
     "pip",
-    "numpy",
 )
 
 
