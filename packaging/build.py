@@ -20,6 +20,7 @@ import argparse
 import shutil
 import subprocess
 import sys
+import sysconfig
 import time
 from pathlib import Path
 
@@ -87,6 +88,29 @@ def build_bundle(stage: Path) -> Path:
     return common.DIST_DIR / common.BUNDLE_NAME
 
 
+def restore_vendored_libraries(bundle: Path) -> list[Path]:
+    """Put back, unstripped, the shared libraries that wheels vendor in ``<pkg>.libs/``.
+
+    auditwheel rewrites those libraries with patchelf; running ``strip`` over them
+    afterwards can leave segments that are no longer page-aligned, and the loader then
+    refuses them (numpy's OpenBLAS: "ELF load command address/offset not
+    page-aligned"). The wheels ship them stripped already, so the originals cost no
+    space. Returns the files restored.
+    """
+    restored = []
+    for site in map(Path, {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}):
+        for vendored in sorted(site.glob("*.libs")):
+            target_dir = bundle / "_internal" / vendored.name
+            if not target_dir.is_dir():
+                continue
+            for original in sorted(vendored.iterdir()):
+                target = target_dir / original.name
+                if target.is_file():
+                    shutil.copy2(original, target)
+                    restored.append(target)
+    return restored
+
+
 def build_windows_installer(version: str) -> Path:
     """UNTESTED here: ``setup.exe`` with Inno Setup 6 (``iscc`` on the PATH)."""
     iscc = shutil.which("iscc") or shutil.which("ISCC")
@@ -132,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
 
     step = time.perf_counter()
     bundle = build_bundle(common.STAGE_DIR)
+    if platform.key == "linux":
+        restored = restore_vendored_libraries(bundle)
+        print(f"restored {len(restored)} vendored libraries unstripped", flush=True)
     timings.append(("bundle", time.perf_counter() - step))
     outputs = [("bundle", bundle, folder_size(bundle))]
 

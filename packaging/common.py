@@ -103,6 +103,16 @@ PYTHON_EXCLUDES = (
     "PyInstaller",
     "setuptools",
     "pip",
+    # Pillow's AVIF and WebP codecs and its Tk bridge: cards are PNG and logos PNG or
+    # JPEG, and Pillow treats these plugins as optional (about 6 MB with their libraries).
+    "PIL._avif",
+    "PIL._webp",
+    "PIL._imagingtk",
+    "PIL.ImageTk",
+    # numpy's random, FFT and polynomial packages: the scoring engine uses arrays only.
+    "numpy.random",
+    "numpy.fft",
+    "numpy.polynomial",
 )
 
 
