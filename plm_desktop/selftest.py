@@ -204,38 +204,16 @@ def check_window(run: SelfTestRun) -> str:
     without a screen; with ``QT_QPA_PLATFORM=xcb`` it proves the X11 plugin loads too.
     """
     os.environ.setdefault(PLATFORM_ENV, "offscreen")
-
-    from PySide6.QtCore import QCoreApplication, QEvent
-
-    from plm_desktop.gui.app import build_window, ensure_application
-    from plm_desktop.gui.pages import PAGES
-
     run.need("sample", "import sample")
-    app = ensure_application([sys.argv[0] if sys.argv else "plm-desktop"])
-    window = build_window(inline_tasks=True)
-    errors: list[str] = []
-    window.ctx.errors.reported.connect(lambda error: errors.append(str(error)))
-    try:
-        window.show()
-        window.open_database_file(run.db_path)
-        QCoreApplication.processEvents()
-        shown = []
-        for spec in PAGES:
-            if window.show_page(spec.page_id) is not None:
-                shown.append(spec.page_id)
-            QCoreApplication.processEvents()
-        if errors:
-            raise CheckFailed("the window reported: " + "; ".join(errors))
-        size = window.size()
-    finally:
-        window.close()
-        window.deleteLater()
-        # processEvents() leaves deferred deletes queued; deliver them so the window is
-        # gone before the caller (a test, or interpreter shutdown) carries on.
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+    from plm_desktop.gui.window_check import show_every_page
+
+    seen = show_every_page(run.db_path)
+    if seen.errors:
+        raise CheckFailed("the window reported: " + "; ".join(seen.errors))
     return (
-        f"{len(shown)} pages shown ({', '.join(shown)}) on {app.platformName()}, "
-        f"{size.width()}x{size.height()}, closed"
+        f"{len(seen.shown)} pages shown ({', '.join(seen.shown)}) on {seen.platform}, "
+        f"{seen.width}x{seen.height}, closed"
     )
 
 
