@@ -23,3 +23,10 @@ def test_unknown_command_is_a_usage_error():
     )
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_the_milestone_kinds_the_cli_names_are_the_engines():
+    from plm_desktop.commands.common import MILESTONE_KINDS
+    from plm_desktop.scoring import KINDS
+
+    assert MILESTONE_KINDS.split(", ") == list(KINDS)

@@ -11,9 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from plm_desktop.commands.common import add_db_option, open_db, week_arg
-
-_KINDS = "first_project, task_100, team_builder, streak_90, roi, top_5"
+from plm_desktop.commands.common import add_db_option, add_win_options, open_db
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,17 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Render the win card of a user's milestone in the saved brand.",
     )
     add_db_option(parser)
-    parser.add_argument("--user", required=True, metavar="USER_ID", help="the user's id")
-    parser.add_argument(
-        "--milestone",
-        metavar="NAME",
-        help=f"milestone kind ({_KINDS}); default: the user's latest",
-    )
-    parser.add_argument(
-        "--week",
-        type=week_arg,
-        metavar="YYYY-MM-DD",
-        help="the milestone's week; default: the latest with that milestone",
+    add_win_options(
+        parser, week_help="the milestone's week; default: the latest with that milestone"
     )
     parser.add_argument(
         "--size",

@@ -19,6 +19,24 @@ def add_db_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="database file to use")
 
 
+# The milestone kinds as the command line names them (see plm_desktop.scoring.KINDS);
+# spelled out here so building the parser does not import the scoring engine.
+MILESTONE_KINDS = "first_project, task_100, team_builder, streak_90, roi, top_5"
+
+
+def add_win_options(parser: argparse.ArgumentParser, *, week_help: str | None = None) -> None:
+    """``--user`` (required) and ``--milestone``, plus ``--week`` when ``week_help`` is given:
+    the options that pick one user's win for ``card``, ``copy`` and ``send``."""
+    parser.add_argument("--user", required=True, metavar="USER_ID", help="the user's id")
+    parser.add_argument(
+        "--milestone",
+        metavar="NAME",
+        help=f"milestone kind ({MILESTONE_KINDS}); default: the user's latest",
+    )
+    if week_help is not None:
+        parser.add_argument("--week", type=week_arg, metavar="YYYY-MM-DD", help=week_help)
+
+
 def open_db(args: argparse.Namespace) -> Database:
     """The database named by ``--db``, or the one in the user data folder."""
     path = getattr(args, "db", None) or paths.default_db_path()

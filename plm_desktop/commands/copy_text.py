@@ -10,7 +10,7 @@ import argparse
 import sys
 from dataclasses import replace
 
-from plm_desktop.commands.common import add_db_option, open_db, week_arg
+from plm_desktop.commands.common import add_db_option, add_win_options, open_db
 
 _SOURCES = {"slack": "slack", "slack-channel": "slack", "linkedin": "linkedin", "x": "x"}
 
@@ -22,20 +22,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Fill the message template for a user's milestone and print it.",
     )
     add_db_option(parser)
-    parser.add_argument("--user", required=True, metavar="USER_ID", help="the user's id")
+    add_win_options(parser, week_help="the milestone's week")
     parser.add_argument(
         "--channel",
         required=True,
         choices=("slack", "slack-channel", "linkedin", "x"),
         help="slack (DM to the user), slack-channel, linkedin or x",
     )
-    parser.add_argument(
-        "--milestone",
-        metavar="NAME",
-        help="milestone kind (first_project, task_100, team_builder, streak_90, roi, top_5); "
-        "default: the user's latest",
-    )
-    parser.add_argument("--week", type=week_arg, metavar="YYYY-MM-DD", help="the milestone's week")
     parser.add_argument(
         "--persona", choices=("ic", "leader"), help="override the persona for this text"
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from plm_desktop.commands.common import add_db_option, open_db
+from plm_desktop.commands.common import add_db_option, add_win_options, open_db
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,13 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "outbox first; the same card is not sent twice unless --force is given.",
     )
     add_db_option(parser)
-    parser.add_argument("--user", required=True, metavar="USER_ID", help="the user's id")
-    parser.add_argument(
-        "--milestone",
-        metavar="NAME",
-        help="milestone kind (first_project, task_100, team_builder, streak_90, roi, top_5); "
-        "default: the user's latest",
-    )
+    add_win_options(parser)
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--slack-dm", action="store_true", help="DM the user (found by email)")
     where.add_argument("--slack-channel", metavar="CHANNEL_ID", help="post to this channel")
