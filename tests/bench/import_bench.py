@@ -40,6 +40,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from plm_desktop.importer.mapping import METRIC_FIELDS
 from plm_desktop.importer.usage import IMPORT_CACHE_KIB
 
 ROWS = 1_000_000
@@ -49,25 +50,12 @@ RATIO_TARGET = 1.5
 MEMORY_TARGET_MB = 150.0
 WEEKLY_TARGET_S = 0.3
 
-METRIC_COLUMNS = (
-    "active_days",
-    "sessions",
-    "features_used",
-    "invites_sent",
-    "nps",
-    "tasks_completed",
-    "projects_completed",
-    "integrations_connected",
-    "support_tickets",
-    "content_views",
-)
-
 
 def equivalent_table_sql(table: str) -> str:
     """A table holding what the export holds, keyed and indexed like ``usage``."""
     columns = ["week TEXT NOT NULL", "user_id TEXT NOT NULL"]
     columns += [f"{name} TEXT" for name in ("email", "name", "company", "title")]
-    columns += [f"{name} INTEGER" for name in METRIC_COLUMNS]
+    columns += [f"{name} INTEGER" for name in METRIC_FIELDS]
     columns += ["hours_saved REAL", "PRIMARY KEY (week, user_id)"]
     return (
         f"CREATE TABLE {table} ({', '.join(columns)}) WITHOUT ROWID;\n"
