@@ -27,7 +27,10 @@ from plm_desktop.messages import (
     x_length,
 )
 
-LINK = "https://acme.example/signup?ref=k3v9wq2m&utm_source=x&utm_medium=advocate&utm_campaign=task_100"
+LINK = (
+    "https://acme.example/signup?ref=k3v9wq2m"
+    "&utm_source=x&utm_medium=advocate&utm_campaign=task_100"
+)
 
 
 def context(**changes) -> MessageContext:

@@ -26,7 +26,8 @@ _TLDS = "com|org|net|io|ai|co|app|dev|me|so|xyz|info|biz|us|uk|de|fr|eu|ca|au|in
 _URL = re.compile(
     r"(?:https?://[^\s<>\"]+"
     r"|\bwww\.[^\s<>\"]+"
-    rf"|(?<![@\w.-])[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.(?:{_TLDS})\b(?:/[^\s<>\"]*)?)",
+    r"|(?<![@\w.-])[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*"
+    rf"\.(?:{_TLDS})\b(?:/[^\s<>\"]*)?)",
     re.IGNORECASE,
 )
 _URL_TRAILING = ".,;:!?)]}'\""
