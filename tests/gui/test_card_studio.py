@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PIL import Image
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QGuiApplication
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QGuiApplication
 
 from plm_desktop.gui.pages import PAGES
+from tests.gui.drag_events import drop_files
 
 
 def _studio(window, qtbot):
@@ -112,35 +109,11 @@ def test_template_size_and_theme_change_the_card(studio):
     assert studio.frame.image.pixel(5, 5) != light
 
 
-def _drop(target, paths: list[Path]):
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    centre = target.rect().center()
-    enter = QDragEnterEvent(
-        centre,
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    QApplication.sendEvent(target, enter)
-    drop = QDropEvent(
-        QPointF(centre),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    if enter.isAccepted():
-        QApplication.sendEvent(target, drop)
-    return enter, drop
-
-
 def test_a_logo_dropped_on_the_logo_area_goes_on_the_card(studio, tmp_path):
     logo = tmp_path / "acme.png"
     Image.new("RGBA", (200, 80), (220, 20, 60, 255)).save(logo)
     before = _pixels(studio.frame.image)
-    enter, drop = _drop(studio.logo_area, [logo])
+    enter, drop = drop_files(studio.logo_area, [logo])
     assert enter.isAccepted() and drop.isAccepted()
     assert studio.design.brand.logo_png
     assert studio.logo_area.has_logo
@@ -156,7 +129,7 @@ def test_a_broken_logo_is_refused_with_its_name(studio, tmp_path):
     assert "broken.png" in error.message
     text_file = tmp_path / "animation.gif"
     text_file.write_text("x")
-    enter, _drop_event = _drop(studio.logo_area, [text_file])
+    enter, _drop_event = drop_files(studio.logo_area, [text_file])
     assert not enter.isAccepted()
 
 

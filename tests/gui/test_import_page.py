@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.gui.test_main_window import drop_files
+from tests.gui.drag_events import drop_files
 
 
 def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -35,7 +35,7 @@ def test_dropped_csv_is_previewed_with_its_format_and_mapping(window, tmp_path, 
         encoding="cp1252",
     )
     qtbot.waitExposed(window)
-    enter, drop = drop_files(qtbot, window, [csv])
+    enter, drop = drop_files(window, [csv])
     assert enter.isAccepted() and drop.isAccepted()
 
     page = window.page("import")

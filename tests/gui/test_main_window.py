@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
 from plm_desktop.gui.pages import PageSpec
 from plm_desktop.gui.pages.base import Page
+from tests.gui.drag_events import drop_files
 
 
 class RecordingPage(Page):
@@ -35,31 +33,6 @@ TEST_PAGES = [
     PageSpec("import", "Import", f"{__name__}:RecordingPage", "Ctrl+1"),
     PageSpec("studio", "Card studio", f"{__name__}:RecordingPage", "Ctrl+4"),
 ]
-
-
-def drop_files(qtbot, target, paths: list[Path]) -> QDropEvent:
-    """Send a real drag-enter and drop with ``paths`` as file URLs to ``target``."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    centre = target.rect().center()
-    enter = QDragEnterEvent(
-        centre,
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    QApplication.sendEvent(target, enter)
-    drop = QDropEvent(
-        QPointF(centre),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    if enter.isAccepted():
-        QApplication.sendEvent(target, drop)
-    return enter, drop
 
 
 def test_pages_are_built_on_first_show_and_listed_in_the_sidebar(make_window):
@@ -94,7 +67,7 @@ def test_csv_dropped_anywhere_opens_the_import_page(make_window, tmp_path, qtbot
     qtbot.waitExposed(win)
     csv = tmp_path / "week.csv"
     csv.write_text("email,sessions\na@example.com,3\n", encoding="utf-8")
-    enter, drop = drop_files(qtbot, win, [csv])
+    enter, drop = drop_files(win, [csv])
     assert enter.isAccepted() and drop.isAccepted()
     assert win.current_page_id == "import"
     assert win.page("import").requests == [{"path": str(csv)}]
@@ -104,7 +77,7 @@ def test_other_files_are_refused_at_drag_enter(make_window, tmp_path, qtbot):
     win = make_window(pages=TEST_PAGES)
     picture = tmp_path / "logo.png"
     picture.write_bytes(b"\x89PNG")
-    enter, _drop = drop_files(qtbot, win, [picture])
+    enter, _drop = drop_files(win, [picture])
     assert not enter.isAccepted()
     assert win.current_page_id == ""
 
