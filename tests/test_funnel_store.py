@@ -12,6 +12,7 @@ from plm_desktop.loop.funnel import funnel_for, funnel_trend, gather_inputs, lat
 from plm_desktop.loop.outcomes import record_outcome
 from plm_desktop.loop.periods import Period
 from plm_desktop.loop.program import ProgramSettings
+from tests.signup_rows import add_signup
 
 NOV = Period.month(2026, 11)
 
@@ -57,20 +58,6 @@ def add_share(db, user_id, milestone, day, state="sent", channel="slack"):
                 stamp if state == "sent" else None,
             ),
         )
-
-
-def add_signup(db, key, day, kind="signup"):
-    with db.transaction() as conn:
-        import_id = conn.execute(
-            "INSERT INTO imports (kind, file_name, content_hash, rows, inserted, updated,"
-            " unchanged, imported_at) VALUES ('signups', 's.csv', ?, 1, 1, 0, 0, 'now')",
-            (key,),
-        ).lastrowid
-        return conn.execute(
-            "INSERT INTO signups (signup_key, email, signed_up_on, kind, import_id)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (key, key, day, kind, import_id),
-        ).lastrowid
 
 
 @pytest.fixture

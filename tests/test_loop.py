@@ -22,6 +22,7 @@ from plm_desktop.loop.periods import Period
 from plm_desktop.loop.program import ProgramSettings
 from plm_desktop.loop.report import NothingToReport, report_back, report_back_text
 from plm_desktop.loop.sources import card_recipients
+from tests.signup_rows import add_signup
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -223,27 +224,13 @@ def test_report_back_text_counts_and_pluralises():
         report_back_text(first="Bo", demo_requests=0, signups=0, posts=2, since=date(2026, 9, 3))
 
 
-def _signup(db, key, day, kind="signup"):
-    with db.transaction() as conn:
-        import_id = conn.execute(
-            "INSERT INTO imports (kind, file_name, content_hash, rows, inserted, updated,"
-            " unchanged, imported_at) VALUES ('signups', 'hand.csv', ?, 1, 1, 0, 0, 'now')",
-            (key,),
-        ).lastrowid
-        return conn.execute(
-            "INSERT INTO signups (signup_key, email, signed_up_on, kind, import_id)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (key, key, day, kind, import_id),
-        ).lastrowid
-
-
 def test_report_back_is_filled_from_attribution(users):
     db = users
-    before_posting = _signup(db, "early@x.com", "2026-11-01", "demo")  # came by their link
-    demo = _signup(db, "demo@x.com", "2026-11-13", "demo")
-    signup = _signup(db, "new@x.com", "2026-11-14")
-    someone_else = _signup(db, "other@x.com", "2026-11-14", "demo")
-    unmatched = _signup(db, "who@x.com", "2026-11-15")
+    before_posting = add_signup(db, "early@x.com", "2026-11-01", "demo")  # came by their link
+    demo = add_signup(db, "demo@x.com", "2026-11-13", "demo")
+    signup = add_signup(db, "new@x.com", "2026-11-14")
+    someone_else = add_signup(db, "other@x.com", "2026-11-14", "demo")
+    unmatched = add_signup(db, "who@x.com", "2026-11-15")
     for signup_id, advocate in [
         (before_posting, "u1"),
         (demo, "u1"),
@@ -291,7 +278,7 @@ def test_report_back_goes_out_through_slack_and_the_outbox_once(users, slack_pee
 
     db = users
     record_outcome(db, "u1", "posted", occurred_on=date(2026, 11, 12))
-    attribute_by_hand(db, _signup(db, "d@x.com", "2026-11-13", "demo"), "u1")
+    attribute_by_hand(db, add_signup(db, "d@x.com", "2026-11-13", "demo"), "u1")
     slack_peer.add_user("ana@example.com", "ana")
     outbox = Outbox(db, cards_dir=tmp_path / "cards")
     with httpx.Client(timeout=2) as http:
@@ -344,7 +331,7 @@ def test_the_roster_lists_advocates_furthest_up_the_ladder_first(users):
     ask = record_ask(db, "u2", "badge_share", now=T0)
     record_answer(db, ask.ask_id, "yes", now=T0)
     record_outcome(db, "u3", "clicks", occurred_on=date(2026, 11, 4), amount=12)
-    attribute_by_hand(db, _signup(db, "n@x.com", "2026-11-05"), "u3")
+    attribute_by_hand(db, add_signup(db, "n@x.com", "2026-11-05"), "u3")
     with db.transaction() as conn:
         conn.execute("UPDATE signups SET user_id = 'u1' WHERE signup_key = 'n@x.com'")
     roster = advocate_roster(db, now=T0 + timedelta(days=3))

@@ -4,23 +4,11 @@ from __future__ import annotations
 
 from plm_desktop.loop.attribution import signups
 from plm_desktop.pipeline import import_usage
-
-
-def _signup_without_user(db, email: str) -> int:
-    with db.transaction() as conn:
-        import_id = conn.execute(
-            "INSERT INTO imports (kind, file_name, content_hash, rows, inserted, updated,"
-            " unchanged, imported_at) VALUES ('signups', 's.csv', 'h', 1, 1, 0, 0, 'now')"
-        ).lastrowid
-        return conn.execute(
-            "INSERT INTO signups (signup_key, signed_up_on, import_id, email)"
-            " VALUES ('k1', '2026-11-10', ?, ?)",
-            (import_id, email),
-        ).lastrowid
+from tests.signup_rows import add_signup
 
 
 def test_a_usage_import_links_a_referred_signup_to_its_new_user(db, tmp_path):
-    signup_id = _signup_without_user(db, "Late.Joiner@example.com")
+    signup_id = add_signup(db, "k1", "2026-11-10", email="Late.Joiner@example.com")
     export = tmp_path / "usage-2026-11-30.csv"
     export.write_text(
         "user_id,email,active_days,features_used\n"
